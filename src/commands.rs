@@ -1,0 +1,286 @@
+//! One function per command. Each returns an [`Outcome`] (the exit code) or an
+//! error that `main` renders; nothing here exits the process.
+
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+
+use miette::{IntoDiagnostic, Result, WrapErr};
+
+use crate::cli::{Cli, Color, Command, DocFormat, ExplainArgs, FailOn, LintArgs, RulesArgs};
+use crate::config::{self, Config};
+use crate::lint::diagnostic::Severity;
+use crate::lint::report::{self, PrettyOptions};
+use crate::lint::rules::RuleId;
+use crate::lint::{self, LintSettings, RuleSettings, source};
+
+/// How a run ended; the exit code is a contract (design.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// 0: nothing at or above the failing severity.
+    Clean,
+    /// 1: findings at the failing severity (lint), or a refused or failed run (sync).
+    Findings,
+    /// 2: usage, configuration or I/O errors.
+    Error,
+}
+
+impl From<Outcome> for ExitCode {
+    fn from(o: Outcome) -> ExitCode {
+        ExitCode::from(match o {
+            Outcome::Clean => 0,
+            Outcome::Findings => 1,
+            Outcome::Error => 2,
+        })
+    }
+}
+
+pub fn run(cli: Cli) -> Result<Outcome> {
+    match cli.command {
+        Command::Lint(args) => lint(args),
+        Command::Rules(args) => rules(args),
+        Command::Explain(args) => explain(args),
+    }
+}
+
+fn load_config(explicit: Option<&std::path::Path>) -> Result<Config> {
+    let path = match explicit {
+        Some(p) => Some(p.to_owned()),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|cwd| Config::discover(&cwd)),
+    };
+    match path {
+        Some(p) => Ok(Config::load(&p)?),
+        None => Ok(Config::default()),
+    }
+}
+
+/// Flags over `pgward.toml` over defaults.
+fn lint_settings(args: &LintArgs, config: &Config) -> Result<(LintSettings, FailOn)> {
+    let pg_version = match &args.pg_version {
+        Some(text) => config::parse_pg_version(text).ok_or_else(|| {
+            miette::miette!(
+                code = "pgward::cli::pg_version",
+                help = "Pass a major version such as --pg-version 15 (\"11.4\" is read as 11).",
+                "--pg-version {text}: not a PostgreSQL version"
+            )
+        })?,
+        None => config.pg_version.unwrap_or(15),
+    };
+    let mut rules = RuleSettings::default();
+    for rule in &config.include {
+        rules.set_enabled(*rule, true);
+    }
+    for rule in &config.exclude {
+        rules.set_enabled(*rule, false);
+    }
+    for (rule, severity) in &config.severity {
+        rules.set_severity(*rule, *severity);
+    }
+    let parse = |id: &String, flag: &str| {
+        id.parse::<RuleId>().map_err(|e| {
+            miette::miette!(
+                code = "pgward::cli::unknown_rule",
+                help = "`pgward rules` lists every rule id.",
+                "--{flag} {id}: {e}"
+            )
+        })
+    };
+    for id in &args.include {
+        rules.set_enabled(parse(id, "include")?, true);
+    }
+    for id in &args.exclude {
+        rules.set_enabled(parse(id, "exclude")?, false);
+    }
+    let settings = LintSettings {
+        file: lint::context::FileSettings {
+            pg_version,
+            assume_in_transaction: args.assume_in_transaction || config.assume_in_transaction,
+        },
+        rules,
+    };
+    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Error);
+    Ok((settings, fail_on))
+}
+
+fn lint(args: LintArgs) -> Result<Outcome> {
+    let config = load_config(args.config.as_deref())?;
+    let (settings, fail_on) = lint_settings(&args, &config)?;
+
+    let (sources, errors) = source::collect(&args.paths, &args.stdin_filename);
+    let mut errored = !errors.is_empty();
+    for err in errors {
+        eprintln!("{:?}", miette::Report::new(err));
+    }
+
+    let reports: Vec<_> = sources
+        .into_iter()
+        .map(|file| lint::lint_file(file, &settings))
+        .collect();
+    for report in &reports {
+        for bad in &report.bad_suppressions {
+            let line = report
+                .line_index
+                .position(&report.text, bad.span.start)
+                .line;
+            eprintln!(
+                "error: {}:{line}: {} in a pgward-ignore comment; `pgward rules` lists the rule ids",
+                report.path, bad.error
+            );
+            errored = true;
+        }
+    }
+
+    let stdout = io::stdout();
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let pretty = PrettyOptions {
+        color,
+        width: terminal_width(),
+    };
+    let mut out = io::BufWriter::new(stdout.lock());
+    report::render(args.format, &reports, &pretty, &mut out)
+        .into_diagnostic()
+        .wrap_err("cannot write the report")?;
+    out.flush().into_diagnostic()?;
+
+    let threshold = match fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+    };
+    let failing = reports
+        .iter()
+        .flat_map(|r| &r.diagnostics)
+        .any(|d| d.severity >= threshold);
+    Ok(if errored {
+        Outcome::Error
+    } else if failing {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100)
+}
+
+fn rules(args: RulesArgs) -> Result<Outcome> {
+    let mut out = io::stdout().lock();
+    match args.format {
+        DocFormat::Json => {
+            let rules: Vec<_> = RuleId::ALL.iter().map(|r| rule_json(*r)).collect();
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&rules).into_diagnostic()?
+            )
+            .into_diagnostic()?;
+        }
+        DocFormat::Text => {
+            let width = RuleId::ALL
+                .iter()
+                .map(|r| r.as_str().len())
+                .max()
+                .unwrap_or(0);
+            for rule in RuleId::ALL {
+                let doc = rule.doc();
+                let note = if doc.opt_in { " (opt-in)" } else { "" };
+                writeln!(
+                    out,
+                    "{:<width$}  {:<7}  {}{note}",
+                    rule.as_str(),
+                    doc.severity.as_str(),
+                    doc.summary
+                )
+                .into_diagnostic()?;
+            }
+        }
+    }
+    Ok(Outcome::Clean)
+}
+
+fn rule_json(rule: RuleId) -> serde_json::Value {
+    let doc = rule.doc();
+    serde_json::json!({
+        "id": rule.as_str(),
+        "severity": doc.severity,
+        "summary": doc.summary,
+        "why": doc.why,
+        "instead": doc.instead,
+        "applies_to": doc.applies_to,
+        "fix": doc.fix,
+        "opt_in": doc.opt_in,
+        "references": doc.references,
+        "examples": doc.example.iter().map(|e| serde_json::json!({"bad": e.bad, "good": e.good})).collect::<Vec<_>>(),
+        "help_uri": rule.help_uri(),
+    })
+}
+
+fn explain(args: ExplainArgs) -> Result<Outcome> {
+    let rule: RuleId = args.rule.parse().map_err(|e| {
+        miette::miette!(
+            code = "pgward::cli::unknown_rule",
+            help = "`pgward rules` lists every rule id.",
+            "{e}"
+        )
+    })?;
+    let mut out = io::stdout().lock();
+    match args.format {
+        DocFormat::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&rule_json(rule)).into_diagnostic()?
+        ),
+        DocFormat::Text => write!(out, "{}", explain_text(rule)),
+    }
+    .into_diagnostic()?;
+    Ok(Outcome::Clean)
+}
+
+/// The rule's documentation as Markdown: the same text for `pgward explain` and the docs.
+pub fn explain_text(rule: RuleId) -> String {
+    let doc = rule.doc();
+    let mut s = format!(
+        "# {}\n\n{}\n\nSeverity: {}{}. Applies to PostgreSQL {}.\n\n## Why is this bad?\n\n{}\n\n## What to do instead\n\n{}\n",
+        rule.as_str(),
+        doc.summary,
+        doc.severity.as_str(),
+        if doc.opt_in {
+            " (opt-in: enable with `[rules] include`)"
+        } else {
+            ""
+        },
+        doc.applies_to,
+        doc.why.trim(),
+        doc.instead.trim()
+    );
+    for (i, example) in doc.example.iter().enumerate() {
+        let n = if doc.example.len() > 1 {
+            format!(" {}", i + 1)
+        } else {
+            String::new()
+        };
+        s.push_str(&format!(
+            "\n## Example{n}\n\n```sql\n{}\n```\n\nUse instead:\n\n```sql\n{}\n```\n",
+            example.bad.trim(),
+            example.good.trim()
+        ));
+    }
+    if let Some(safety) = &doc.fix_safety {
+        s.push_str(&format!("\n## Fix safety\n\n{}\n", safety.trim()));
+    }
+    if !doc.references.is_empty() {
+        s.push_str("\n## References\n\n");
+        for r in &doc.references {
+            s.push_str(&format!("- {r}\n"));
+        }
+    }
+    s
+}

@@ -1,0 +1,291 @@
+//! `pgward lint`: migration SQL in, diagnostics out.
+//!
+//! One pass per file: split into statements, lower each into operations, then
+//! walk them in order with a [`Context`], calling every enabled rule on every
+//! statement (ruff's single traversal, not a loop per rule). Reporters in
+//! `report/` only format what this module returns.
+
+pub mod context;
+pub mod diagnostic;
+pub mod ignore;
+pub mod line_index;
+pub mod locks;
+pub mod lower;
+pub mod ops;
+pub mod report;
+pub mod rules;
+pub mod source;
+pub mod split;
+pub mod statement;
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use context::{Context, FileSettings};
+use diagnostic::{Diagnostic, Finding, Severity};
+use ignore::{BadSuppression, Scope, Suppression};
+use line_index::LineIndex;
+use rules::RuleId;
+use statement::Statement;
+
+/// One file (or stdin) to lint.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    /// The path as the user gave it (or `<stdin>`), used in every output format.
+    pub path: String,
+    pub text: String,
+}
+
+/// Which rules run, and how loud they are.
+#[derive(Clone, Debug)]
+pub struct RuleSettings {
+    enabled: Vec<bool>,
+    severity: HashMap<RuleId, Severity>,
+}
+
+impl Default for RuleSettings {
+    /// Every rule that is not opt-in, at its documented severity.
+    fn default() -> RuleSettings {
+        RuleSettings {
+            enabled: RuleId::ALL.iter().map(|r| !r.is_opt_in()).collect(),
+            severity: HashMap::new(),
+        }
+    }
+}
+
+impl RuleSettings {
+    /// Only this rule (fixture tests).
+    pub fn only(rule: RuleId) -> RuleSettings {
+        RuleSettings {
+            enabled: RuleId::ALL.iter().map(|r| *r == rule).collect(),
+            severity: HashMap::new(),
+        }
+    }
+
+    pub fn set_enabled(&mut self, rule: RuleId, on: bool) {
+        self.enabled[rule as usize] = on;
+    }
+
+    pub fn is_enabled(&self, rule: RuleId) -> bool {
+        self.enabled[rule as usize]
+    }
+
+    pub fn set_severity(&mut self, rule: RuleId, severity: Severity) {
+        self.severity.insert(rule, severity);
+    }
+
+    pub fn severity(&self, rule: RuleId) -> Severity {
+        self.severity
+            .get(&rule)
+            .copied()
+            .unwrap_or_else(|| rule.default_severity())
+    }
+
+    fn enabled_rules(&self) -> Vec<RuleId> {
+        RuleId::ALL
+            .iter()
+            .copied()
+            .filter(|r| self.is_enabled(*r))
+            .collect()
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct LintSettings {
+    pub file: FileSettings,
+    pub rules: RuleSettings,
+}
+
+/// The result of linting one file.
+#[derive(Clone, Debug)]
+pub struct FileReport {
+    pub path: String,
+    pub text: String,
+    pub line_index: LineIndex,
+    /// Sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+    pub statements: usize,
+    /// Suppression comments that name unknown rules: configuration errors (exit 2).
+    pub bad_suppressions: Vec<BadSuppression>,
+}
+
+/// Lints one file.
+pub fn lint_file(file: SourceFile, settings: &LintSettings) -> FileReport {
+    let line_index = LineIndex::new(&file.text);
+    let split = split::split(&file.text);
+
+    let mut suppressions = Vec::new();
+    let mut bad_suppressions = Vec::new();
+    for comment in &split.comments {
+        ignore::parse_comment(
+            &file.text,
+            comment.clone(),
+            &mut suppressions,
+            &mut bad_suppressions,
+        );
+    }
+
+    let statements = lower_all(&file.text, &split.statements);
+    let enabled = settings.rules.enabled_rules();
+    let mut ctx = Context::new(&settings.file);
+    let mut raw: Vec<(RuleId, Finding, Range<usize>)> = Vec::new();
+    let mut findings = Vec::new();
+    for stmt in &statements {
+        for rule in &enabled {
+            rule.checker().statement(stmt, &ctx, &mut findings);
+            raw.extend(findings.drain(..).map(|f| (*rule, f, stmt.span.clone())));
+        }
+        ctx.apply(stmt);
+    }
+    for rule in &enabled {
+        rule.checker()
+            .end_of_file(&ctx, file.text.len(), &mut findings);
+        let at = file.text.len()..file.text.len();
+        raw.extend(findings.drain(..).map(|f| (*rule, f, at.clone())));
+    }
+    if let Some(err) = &split.error
+        && settings.rules.is_enabled(RuleId::SyntaxError)
+    {
+        raw.push((
+            RuleId::SyntaxError,
+            Finding::new(
+                err.span.clone(),
+                err.message.clone(),
+                "Close the quote or comment; everything after it was not linted.",
+            ),
+            err.span.clone(),
+        ));
+    }
+
+    // Apply suppressions, remembering which ones were used.
+    let mut used = vec![false; suppressions.len()];
+    let statement_starts: Vec<usize> = split.statements.iter().map(|s| s.start).collect();
+    raw.retain(|(rule, _, stmt_span)| {
+        let owner = owning_statement(&statement_starts, stmt_span.start);
+        let gap_start = owner
+            .and_then(|i| i.checked_sub(1))
+            .map_or(0, |prev| split.statements[prev].end);
+        let hit = suppressions.iter().enumerate().find(|(_, s)| {
+            s.rule == *rule
+                && match s.scope {
+                    Scope::File => true,
+                    Scope::NextStatement => {
+                        owner.is_some()
+                            && s.comment.start >= gap_start
+                            && s.comment.end <= stmt_span.start.max(gap_start)
+                    }
+                }
+        });
+        match hit {
+            Some((i, _)) => {
+                used[i] = true;
+                false
+            }
+            None => true,
+        }
+    });
+    if settings.rules.is_enabled(RuleId::UnusedIgnore) {
+        for (s, _) in suppressions.iter().zip(&used).filter(|(_, u)| !**u) {
+            raw.push((
+                RuleId::UnusedIgnore,
+                unused_ignore(s, &settings.rules),
+                s.span.clone(),
+            ));
+        }
+    }
+
+    let mut diagnostics: Vec<Diagnostic> = raw
+        .into_iter()
+        .map(|(rule, f, _)| Diagnostic {
+            rule,
+            severity: settings.rules.severity(rule),
+            start: line_index.position(&file.text, f.span.start),
+            end: line_index.position(&file.text, f.span.end),
+            span: f.span,
+            message: f.message,
+            help: f.help,
+            lock: f.lock,
+            rewrites_table: f.rewrites_table,
+        })
+        .collect();
+    diagnostics.sort_by(|a, b| (a.span.start, a.rule).cmp(&(b.span.start, b.rule)));
+    FileReport {
+        path: file.path,
+        line_index,
+        diagnostics,
+        statements: statements.len(),
+        bad_suppressions,
+        text: file.text,
+    }
+}
+
+/// Index of the top-level statement that contains (or starts at) `offset`.
+fn owning_statement(starts: &[usize], offset: usize) -> Option<usize> {
+    match starts.binary_search(&offset) {
+        Ok(i) => Some(i),
+        Err(0) => None,
+        Err(i) => Some(i - 1),
+    }
+}
+
+fn unused_ignore(s: &Suppression, rules: &RuleSettings) -> Finding {
+    let why = if rules.is_enabled(s.rule) {
+        "it reports nothing here"
+    } else {
+        "that rule is not enabled"
+    };
+    Finding::new(
+        s.span.clone(),
+        format!("suppression of `{}` is unused: {why}", s.rule),
+        "Remove the rule from the comment, so that it cannot hide a future problem.",
+    )
+}
+
+/// Lowers every statement, expanding `DO` bodies (and the literals they `EXECUTE`) into statements
+/// of their own that follow the block.
+fn lower_all(text: &str, spans: &[Range<usize>]) -> Vec<Statement> {
+    let mut out = Vec::with_capacity(spans.len());
+    for span in spans {
+        lower_into(&text[span.clone()], span.start, false, 0, &mut out);
+    }
+    out
+}
+
+fn lower_into(sql: &str, offset: usize, in_do: bool, depth: u32, out: &mut Vec<Statement>) {
+    let lowered = lower::lower(sql);
+    let syntax_error = lowered.error.map(|(message, span)| statement::SyntaxError {
+        message,
+        span: offset + span.start..offset + span.end,
+    });
+    out.push(Statement {
+        span: offset..offset + sql.len(),
+        text: sql.to_owned(),
+        ops: lowered.ops,
+        parsed_by: lowered.parsed_by,
+        syntax_error,
+        in_do_block: in_do,
+    });
+    if depth >= 4 {
+        return;
+    }
+    for embedded in lowered.embedded {
+        let start = offset + embedded.span.start;
+        let before = out.len();
+        lower_into(&embedded.text, start, true, depth + 1, out);
+        if embedded.text.len() != embedded.span.len() {
+            // An unescaped literal no longer maps byte for byte onto the file: its statements
+            // point at the whole literal.
+            for stmt in &mut out[before..] {
+                stmt.span = start..offset + embedded.span.end;
+                if let Some(e) = &mut stmt.syntax_error {
+                    e.span = stmt.span.clone();
+                }
+            }
+        }
+    }
+}
+
+/// Splits and lowers a file without running rules (corpus measurements, `--fix`).
+pub fn parse_file(text: &str) -> Vec<Statement> {
+    lower_all(text, &split::split(text).statements)
+}

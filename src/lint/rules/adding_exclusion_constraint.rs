@@ -1,0 +1,7 @@
+//! `adding-exclusion-constraint`: see `rules/adding-exclusion-constraint.toml`.
+
+use crate::lint::rules::Check;
+
+pub struct AddingExclusionConstraint;
+
+impl Check for AddingExclusionConstraint {}

@@ -1,0 +1,7 @@
+//! `adding-required-field`: see `rules/adding-required-field.toml`.
+
+use crate::lint::rules::Check;
+
+pub struct AddingRequiredField;
+
+impl Check for AddingRequiredField {}

@@ -1,0 +1,7 @@
+//! `syntax-error`: see `rules/syntax-error.toml`.
+
+use crate::lint::rules::Check;
+
+pub struct SyntaxError;
+
+impl Check for SyntaxError {}
