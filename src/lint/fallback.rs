@@ -428,8 +428,71 @@ impl<'a> Parser<'a> {
             "DO" => self.do_block(),
             "CREATE" => self.create(),
             "COMMENT" => self.comment_on(),
+            "GRANT" | "REVOKE" => self.grant_role(),
+            // `SELECT` with an empty target list is valid PostgreSQL (sqlparser rejects it).
+            "SELECT" if self.toks.len() == 1 => {
+                self.pos += 1;
+                Some(vec![Op::Other {
+                    keyword: "SELECT".into(),
+                }])
+            }
             _ => None,
         }
+    }
+
+    /// `GRANT role [, ...] TO role [, ...] [WITH ...] [GRANTED BY role]` and `REVOKE [... OPTION
+    /// FOR] role [, ...] FROM role [, ...] [GRANTED BY role] [CASCADE | RESTRICT]`: role
+    /// membership. Privilege grants (`... ON ...`) are sqlparser's.
+    fn grant_role(&mut self) -> Ops {
+        let grant = self.eat("GRANT");
+        if !grant {
+            self.expect("REVOKE")?;
+            if self.eat("ADMIN") || self.eat("INHERIT") || self.eat("SET") {
+                self.expect("OPTION")?;
+                self.expect("FOR")?;
+            }
+        }
+        self.role_list()?;
+        self.expect(if grant { "TO" } else { "FROM" })?;
+        self.role_list()?;
+        if grant && self.eat("WITH") {
+            loop {
+                if !(self.eat("ADMIN") || self.eat("INHERIT") || self.eat("SET")) {
+                    return None;
+                }
+                if !(self.eat("OPTION") || self.eat("TRUE") || self.eat("FALSE")) {
+                    return None;
+                }
+                if !self.eat_tok(&Token::Comma) {
+                    break;
+                }
+            }
+        }
+        if self.eat_seq(&["GRANTED", "BY"]) {
+            self.role_spec()?;
+        }
+        if !grant {
+            self.drop_behavior();
+        }
+        Some(vec![Op::Other {
+            keyword: if grant { "GRANT" } else { "REVOKE" }.into(),
+        }])
+    }
+
+    /// A role name, `PUBLIC`, `CURRENT_USER`, `CURRENT_ROLE` or `SESSION_USER`.
+    fn role_spec(&mut self) -> Option<()> {
+        if self.eat("CURRENT_USER") || self.eat("CURRENT_ROLE") || self.eat("SESSION_USER") {
+            return Some(());
+        }
+        self.name_part().map(|_| ())
+    }
+
+    fn role_list(&mut self) -> Option<()> {
+        self.role_spec()?;
+        while self.eat_tok(&Token::Comma) {
+            self.role_spec()?;
+        }
+        Some(())
     }
 
     fn drop(&mut self) -> Ops {
@@ -592,7 +655,156 @@ impl<'a> Parser<'a> {
         if self.eat("SEQUENCE") {
             return self.alter_sequence();
         }
-        None
+        if self.eat("TRIGGER") {
+            return self.alter_trigger();
+        }
+        if self.is("ROLE") || self.is("USER") || self.is("GROUP") {
+            return self.alter_role();
+        }
+        self.alter_generic()
+    }
+
+    /// `ALTER TRIGGER name ON table RENAME TO new | [NO] DEPENDS ON EXTENSION ext`.
+    fn alter_trigger(&mut self) -> Ops {
+        let from = Name::bare(&self.ident()?);
+        self.expect("ON")?;
+        self.name()?;
+        if self.eat_seq(&["RENAME", "TO"]) {
+            return Some(vec![Op::Rename {
+                kind: ObjectKind::Trigger,
+                from,
+                to: self.ident()?,
+            }]);
+        }
+        self.eat("NO");
+        self.eat_seq(&["DEPENDS", "ON", "EXTENSION"])
+            .then_some(())?;
+        self.ident()?;
+        Some(vec![Op::Other {
+            keyword: "ALTER TRIGGER".into(),
+        }])
+    }
+
+    /// `ALTER ROLE name [WITH] option ...`, `RENAME TO`, `SET param ...`, `RESET param`.
+    fn alter_role(&mut self) -> Ops {
+        self.pos += 1;
+        if self.eat("ALL") {
+            // ALTER ROLE ALL SET/RESET ...
+        } else {
+            self.role_spec()?;
+        }
+        if self.eat_seq(&["RENAME", "TO"]) {
+            self.ident()?;
+        } else if self.is("SET") || self.is("RESET") || self.is("IN") {
+            if self.eat_seq(&["IN", "DATABASE"]) {
+                self.ident()?;
+            }
+            if self.eat("SET") {
+                self.set_clause()?;
+            } else {
+                self.expect("RESET")?;
+                if !self.eat("ALL") {
+                    self.name()?;
+                }
+            }
+        } else {
+            self.eat("WITH");
+            self.role_options()?;
+        }
+        Some(vec![Op::Other {
+            keyword: "ALTER ROLE".into(),
+        }])
+    }
+
+    /// After `SET`: `param {TO | =} value [, ...] | param FROM CURRENT`.
+    fn set_clause(&mut self) -> Option<()> {
+        self.name()?;
+        if self.eat_seq(&["FROM", "CURRENT"]) {
+            return Some(());
+        }
+        if !(self.eat("TO") || self.eat_tok(&Token::Eq)) {
+            return None;
+        }
+        loop {
+            match self.peek()? {
+                Token::Number(..) => self.pos += 1,
+                Token::Minus => self.signed_number()?,
+                t if string_value(t).is_some() => self.pos += 1,
+                Token::Word(_) => self.pos += 1,
+                _ => return None,
+            }
+            if !self.eat_tok(&Token::Comma) {
+                return Some(());
+            }
+        }
+    }
+
+    /// `ALTER <kind> [IF EXISTS] name {RENAME TO new | OWNER TO role | SET SCHEMA s}` for the
+    /// object kinds without a dedicated parser.
+    fn alter_generic(&mut self) -> Ops {
+        let kinds: &[(&[&str], ObjectKind, bool)] = &[
+            (&["VIEW"], ObjectKind::View, false),
+            (
+                &["MATERIALIZED", "VIEW"],
+                ObjectKind::MaterializedView,
+                false,
+            ),
+            (&["TYPE"], ObjectKind::Type, false),
+            (&["DOMAIN"], ObjectKind::Domain, false),
+            (&["SCHEMA"], ObjectKind::Schema, false),
+            (&["EXTENSION"], ObjectKind::Extension, false),
+            (&["FUNCTION"], ObjectKind::Function, true),
+            (&["PROCEDURE"], ObjectKind::Procedure, true),
+            (&["ROUTINE"], ObjectKind::Other, true),
+            (&["AGGREGATE"], ObjectKind::Other, true),
+            (&["STATISTICS"], ObjectKind::Statistics, false),
+            (&["COLLATION"], ObjectKind::Other, false),
+            (&["CONVERSION"], ObjectKind::Other, false),
+            (&["PUBLICATION"], ObjectKind::Other, false),
+            (&["SUBSCRIPTION"], ObjectKind::Other, false),
+            (&["SERVER"], ObjectKind::Other, false),
+            (&["TABLESPACE"], ObjectKind::Other, false),
+            (&["EVENT", "TRIGGER"], ObjectKind::Other, false),
+            (&["FOREIGN", "DATA", "WRAPPER"], ObjectKind::Other, false),
+            (
+                &["TEXT", "SEARCH", "CONFIGURATION"],
+                ObjectKind::Other,
+                false,
+            ),
+            (&["TEXT", "SEARCH", "DICTIONARY"], ObjectKind::Other, false),
+            (&["LANGUAGE"], ObjectKind::Other, false),
+            (&["DATABASE"], ObjectKind::Database, false),
+        ];
+        let start = self.pos;
+        let (kind, has_args) = kinds
+            .iter()
+            .find(|(kws, _, _)| self.eat_seq(kws))
+            .map(|(_, k, a)| (*k, *a))?;
+        let keyword = format!(
+            "ALTER {}",
+            self.text_of(start..self.pos).to_ascii_uppercase()
+        );
+        // ALTER DATABASE, FUNCTION, ... take no IF EXISTS; VIEW, MATERIALIZED VIEW, ... do.
+        self.eat_seq(&["IF", "EXISTS"]);
+        let from = self.name()?;
+        if has_args {
+            self.opt_parens()?;
+        }
+        if self.eat_seq(&["RENAME", "TO"]) {
+            return Some(vec![Op::Rename {
+                kind,
+                from,
+                to: self.ident()?,
+            }]);
+        }
+        if self.eat_seq(&["OWNER", "TO"]) {
+            self.role_spec()?;
+        } else if self.eat_seq(&["SET", "SCHEMA"]) {
+            self.ident()?;
+        } else {
+            return None;
+        }
+        Some(vec![Op::Other { keyword }])
     }
 
     fn alter_table(&mut self) -> Ops {
@@ -863,12 +1075,7 @@ impl<'a> Parser<'a> {
                 self.name()?;
             }
             let using = if self.eat("USING") {
-                let start = self.pos;
-                self.rest_balanced()?;
-                if start == self.pos {
-                    return None;
-                }
-                Some(self.text_of(start..self.pos))
+                Some(self.expr_to_end()?.text)
             } else {
                 None
             };
@@ -1230,9 +1437,8 @@ impl<'a> Parser<'a> {
                 Token::Comma if depth == 0 => break,
                 t if depth == 0
                     && self.pos > start
-                    && STOP.iter().any(|kw| is_kw(t, kw))
-                    // `DEFAULT NULL` keeps NULL; `'a' COLLATE "C"` is part of the value.
-                    && !(is_kw(t, "NULL") && self.pos == start) =>
+                    // `DEFAULT NULL` keeps its NULL (the first token is never a stop).
+                    && STOP.iter().any(|kw| is_kw(t, kw)) =>
                 {
                     break;
                 }
@@ -1240,7 +1446,7 @@ impl<'a> Parser<'a> {
             }
             self.pos += 1;
         }
-        if depth != 0 || self.pos == start {
+        if depth != 0 || !self.valid_expr(start..self.pos) {
             return None;
         }
         Some(self.expr(start..self.pos))
@@ -1249,11 +1455,244 @@ impl<'a> Parser<'a> {
     /// The rest of the tokens as an expression.
     fn expr_to_end(&mut self) -> Option<Expr> {
         let start = self.pos;
-        self.rest_balanced()?;
-        if self.pos == start {
+        self.pos = self.toks.len();
+        if !self.valid_expr(start..self.pos) {
             return None;
         }
         Some(self.expr(start..self.pos))
+    }
+
+    /// A parser over a sub-range of this one's tokens.
+    fn sub(&self, range: Range<usize>) -> Parser<'a> {
+        Parser {
+            text: self.text,
+            toks: self.toks.get(range).unwrap_or_default(),
+            pos: 0,
+            embedded: Vec::new(),
+        }
+    }
+
+    /// True when the tokens in `range` form one value expression (loosely PostgreSQL's
+    /// `a_expr`): operands and operators alternate, so that two statements run together by a
+    /// missing `;` are not taken for one default value.
+    fn valid_expr(&self, range: Range<usize>) -> bool {
+        if range.is_empty() {
+            return false;
+        }
+        let mut sub = self.sub(range);
+        loop {
+            if sub.operand().is_none() {
+                return false;
+            }
+            if sub.at_end() {
+                return true;
+            }
+            if !sub.binary_operator() || sub.at_end() {
+                return false;
+            }
+        }
+    }
+
+    /// At `(` or `[`: moves past the matching bracket.
+    fn skip_brackets(&mut self) -> Option<()> {
+        let mut depth = 0usize;
+        while let Some(t) = self.peek() {
+            self.pos += 1;
+            match t {
+                Token::LParen | Token::LBracket => depth += 1,
+                Token::RParen | Token::RBracket => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        return Some(());
+                    }
+                }
+                _ if depth == 0 => return None,
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// One operand with its prefix and postfix operators.
+    fn operand(&mut self) -> Option<()> {
+        while matches!(
+            self.peek()?,
+            Token::Minus
+                | Token::Plus
+                | Token::Tilde
+                | Token::AtSign
+                | Token::PGSquareRoot
+                | Token::PGCubeRoot
+        ) || self.is("NOT")
+        {
+            self.pos += 1;
+        }
+        match self.peek()? {
+            Token::Number(..)
+            | Token::Placeholder(_)
+            | Token::HexStringLiteral(_)
+            | Token::SingleQuotedByteStringLiteral(_) => self.pos += 1,
+            t if string_value(t).is_some() => self.pos += 1,
+            Token::LParen => self.skip_brackets()?,
+            Token::Word(w) => {
+                let upper = w.value.to_ascii_uppercase();
+                let unquoted = w.quote_style.is_none();
+                if unquoted && upper == "CASE" {
+                    let mut cases = 0usize;
+                    while let Some(t) = self.peek() {
+                        self.pos += 1;
+                        if is_kw(t, "CASE") {
+                            cases += 1;
+                        } else if is_kw(t, "END") {
+                            cases -= 1;
+                            if cases == 0 {
+                                break;
+                            }
+                        }
+                    }
+                    if cases != 0 {
+                        return None;
+                    }
+                } else if unquoted
+                    && matches!(upper.as_str(), "ARRAY" | "ANY" | "ALL" | "SOME" | "CAST")
+                {
+                    self.pos += 1;
+                    if !matches!(self.peek()?, Token::LParen | Token::LBracket) {
+                        return None;
+                    }
+                    self.skip_brackets()?;
+                } else {
+                    if unquoted && is_reserved(&w.value) && !is_value_word(&upper) {
+                        return None;
+                    }
+                    self.pos += 1;
+                    while self.peek() == Some(&Token::Period)
+                        && matches!(self.peek_at(1), Some(Token::Word(_) | Token::Mul))
+                    {
+                        self.pos += 2;
+                    }
+                    if let Some(t) = self.peek()
+                        && string_value(t).is_some()
+                    {
+                        // A typed literal: `interval '1 day'`, `date '2024-01-01'`.
+                        self.pos += 1;
+                        if unquoted && upper == "INTERVAL" {
+                            self.interval_fields()?;
+                        }
+                    } else if unquoted
+                        && matches!(upper.as_str(), "TIMESTAMP" | "TIME")
+                        && (self.is("WITH") || self.is("WITHOUT"))
+                    {
+                        self.pos += 1;
+                        self.eat_seq(&["TIME", "ZONE"]).then_some(())?;
+                        string_value(self.peek()?)?;
+                        self.pos += 1;
+                    } else if self.peek() == Some(&Token::LParen) {
+                        self.skip_brackets()?;
+                        if self.eat_seq(&["WITHIN", "GROUP"]) || self.eat("FILTER") {
+                            self.skip_brackets()?;
+                        }
+                        if self.eat("OVER") {
+                            if self.peek() == Some(&Token::LParen) {
+                                self.skip_brackets()?;
+                            } else {
+                                self.ident()?;
+                            }
+                        }
+                    }
+                }
+            }
+            _ => return None,
+        }
+        // Postfix: casts, subscripts, field selection, COLLATE, IS [NOT] NULL, ...
+        loop {
+            if self.eat_tok(&Token::DoubleColon) {
+                self.sql_type()?;
+            } else if self.peek() == Some(&Token::LBracket) {
+                self.skip_brackets()?;
+            } else if self.peek() == Some(&Token::Period)
+                && matches!(self.peek_at(1), Some(Token::Word(_) | Token::Mul))
+            {
+                self.pos += 2;
+            } else if self.eat("COLLATE") {
+                self.name()?;
+            } else if self.eat("ISNULL") || self.eat("NOTNULL") {
+            } else if self.is("IS")
+                && !self.is_at(1, "DISTINCT")
+                && !self.is_seq(&["IS", "NOT", "DISTINCT"])
+            {
+                self.pos += 1;
+                self.eat("NOT");
+                const AFTER_IS: &[&str] = &[
+                    "NULL",
+                    "TRUE",
+                    "FALSE",
+                    "UNKNOWN",
+                    "DOCUMENT",
+                    "NORMALIZED",
+                    "JSON",
+                ];
+                AFTER_IS.iter().any(|k| self.eat(k)).then_some(())?;
+            } else {
+                return Some(());
+            }
+        }
+    }
+
+    /// A binary operator between two operands.
+    fn binary_operator(&mut self) -> bool {
+        let Some(t) = self.peek() else { return false };
+        match t {
+            Token::Word(w) if w.quote_style.is_none() => {
+                let upper = w.value.to_ascii_uppercase();
+                let seqs: &[&[&str]] = &[
+                    &["AND"],
+                    &["OR"],
+                    &["LIKE"],
+                    &["ILIKE"],
+                    &["IN"],
+                    &["BETWEEN", "SYMMETRIC"],
+                    &["BETWEEN", "ASYMMETRIC"],
+                    &["BETWEEN"],
+                    &["OVERLAPS"],
+                    &["ESCAPE"],
+                    &["SIMILAR", "TO"],
+                    &["NOT", "LIKE"],
+                    &["NOT", "ILIKE"],
+                    &["NOT", "IN"],
+                    &["NOT", "BETWEEN"],
+                    &["NOT", "SIMILAR", "TO"],
+                    &["IS", "DISTINCT", "FROM"],
+                    &["IS", "NOT", "DISTINCT", "FROM"],
+                    &["AT", "TIME", "ZONE"],
+                ];
+                if upper == "OPERATOR" && self.peek_at(1) == Some(&Token::LParen) {
+                    self.pos += 1;
+                    return self.skip_brackets().is_some();
+                }
+                seqs.iter().any(|kws| self.eat_seq(kws))
+            }
+            Token::Word(_)
+            | Token::Number(..)
+            | Token::LParen
+            | Token::RParen
+            | Token::LBracket
+            | Token::RBracket
+            | Token::Comma
+            | Token::SemiColon
+            | Token::Period
+            | Token::DoubleColon
+            | Token::Colon
+            | Token::Assignment
+            | Token::Placeholder(_)
+            | Token::EOF
+            | Token::Whitespace(_) => false,
+            t if string_value(t).is_some() => false,
+            _ => {
+                self.pos += 1;
+                true
+            }
+        }
     }
 
     fn expr(&self, toks: Range<usize>) -> Expr {
@@ -1319,17 +1758,7 @@ impl<'a> Parser<'a> {
             }
         }
         if name == "interval" {
-            // `interval day to second(3)` and friends.
-            const FIELDS: &[&str] = &["YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND"];
-            if FIELDS.iter().any(|f| self.is(f)) {
-                self.pos += 1;
-                if self.eat("TO") {
-                    FIELDS.iter().any(|f| self.eat(f)).then_some(())?;
-                }
-                if self.peek() == Some(&Token::LParen) {
-                    self.parens()?;
-                }
-            }
+            self.interval_fields()?;
         }
         if name == "float" {
             name = match args.first() {
@@ -1367,6 +1796,20 @@ impl<'a> Parser<'a> {
             array,
             written: self.text_of(start..self.pos),
         })
+    }
+
+    /// `[DAY | DAY TO SECOND [(p)] | ...]` after `interval`.
+    fn interval_fields(&mut self) -> Option<()> {
+        const FIELDS: &[&str] = &["YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND"];
+        if FIELDS.iter().any(|f| self.eat(f)) {
+            if self.eat("TO") {
+                FIELDS.iter().any(|f| self.eat(f)).then_some(())?;
+            }
+            if self.peek() == Some(&Token::LParen) {
+                self.parens()?;
+            }
+        }
+        Some(())
     }
 
     fn alter_index(&mut self) -> Ops {
@@ -1486,7 +1929,7 @@ impl<'a> Parser<'a> {
                 return None;
             }
         }
-        (alter && self.pos > start || !alter).then_some(())
+        (!alter || self.pos > start).then_some(())
     }
 
     fn vacuum(&mut self) -> Ops {
@@ -1659,7 +2102,16 @@ impl<'a> Parser<'a> {
     fn create(&mut self) -> Ops {
         self.expect("CREATE")?;
         let or_replace = self.eat_seq(&["OR", "REPLACE"]);
+        if self.is("FUNCTION") || self.is("PROCEDURE") {
+            return self.create_function(or_replace);
+        }
+        if self.is("TRIGGER") || self.is_seq(&["CONSTRAINT", "TRIGGER"]) {
+            return self.create_trigger(or_replace);
+        }
         if !or_replace {
+            if self.is("ROLE") || self.is("USER") || self.is("GROUP") {
+                return self.create_role();
+            }
             if self.is("TABLE")
                 || self.is_seq(&["UNLOGGED", "TABLE"])
                 || (self.is("TEMP") || self.is("TEMPORARY"))
@@ -1815,13 +2267,12 @@ impl<'a> Parser<'a> {
         } else {
             self.eat_seq(&["WITHOUT", "OIDS"]);
         }
-        if self.eat_seq(&["ON", "COMMIT"]) {
-            if !(self.eat_seq(&["PRESERVE", "ROWS"])
+        if self.eat_seq(&["ON", "COMMIT"])
+            && !(self.eat_seq(&["PRESERVE", "ROWS"])
                 || self.eat_seq(&["DELETE", "ROWS"])
                 || self.eat("DROP"))
-            {
-                return None;
-            }
+        {
+            return None;
         }
         if self.eat("TABLESPACE") {
             self.ident()?;
@@ -1891,13 +2342,229 @@ impl<'a> Parser<'a> {
             self.ident()?;
         }
         if self.eat("WHERE") {
-            let start = self.pos;
-            self.rest_balanced()?;
-            if start == self.pos {
+            self.expr_to_end()?;
+        }
+        Some(())
+    }
+
+    /// `CREATE [OR REPLACE] {FUNCTION | PROCEDURE} name (args) [RETURNS ...] options...`.
+    fn create_function(&mut self, or_replace: bool) -> Ops {
+        let kind = if self.eat("FUNCTION") {
+            ObjectKind::Function
+        } else {
+            self.expect("PROCEDURE")?;
+            ObjectKind::Procedure
+        };
+        let name = self.name()?;
+        self.parens()?;
+        if kind == ObjectKind::Function && self.eat("RETURNS") {
+            if self.eat("TABLE") {
+                self.parens()?;
+            } else {
+                self.eat("SETOF");
+                self.sql_type()?;
+                // `%TYPE` references.
+                if self.eat_tok(&Token::Mod) {
+                    self.expect("TYPE")?;
+                }
+            }
+        }
+        let mut has_body = false;
+        while !self.at_end() {
+            if self.eat("LANGUAGE") {
+                let tok = self.peek()?;
+                if string_value(tok).is_none() {
+                    fold(tok)?;
+                }
+                self.pos += 1;
+            } else if self.eat("AS") {
+                string_value(self.peek()?)?;
+                self.pos += 1;
+                if self.eat_tok(&Token::Comma) {
+                    string_value(self.peek()?)?;
+                    self.pos += 1;
+                }
+                has_body = true;
+            } else if self.eat("TRANSFORM") {
+                loop {
+                    self.eat_seq(&["FOR", "TYPE"]).then_some(())?;
+                    self.sql_type()?;
+                    if !self.eat_tok(&Token::Comma) {
+                        break;
+                    }
+                }
+            } else if self.eat("WINDOW")
+                || self.eat("IMMUTABLE")
+                || self.eat("STABLE")
+                || self.eat("VOLATILE")
+                || self.eat("LEAKPROOF")
+                || self.eat_seq(&["NOT", "LEAKPROOF"])
+                || self.eat_seq(&["CALLED", "ON", "NULL", "INPUT"])
+                || self.eat_seq(&["RETURNS", "NULL", "ON", "NULL", "INPUT"])
+                || self.eat("STRICT")
+                || self.eat_seq(&["SECURITY", "INVOKER"])
+                || self.eat_seq(&["SECURITY", "DEFINER"])
+                || self.eat_seq(&["EXTERNAL", "SECURITY", "INVOKER"])
+                || self.eat_seq(&["EXTERNAL", "SECURITY", "DEFINER"])
+            {
+            } else if self.eat("PARALLEL") {
+                if !(self.eat("UNSAFE") || self.eat("RESTRICTED") || self.eat("SAFE")) {
+                    return None;
+                }
+            } else if self.eat("COST") || self.eat("ROWS") {
+                match self.peek()? {
+                    Token::Number(..) => self.pos += 1,
+                    _ => return None,
+                }
+            } else if self.eat("SUPPORT") {
+                self.name()?;
+            } else if self.eat("SET") {
+                self.set_clause()?;
+            } else if self.eat("RETURN") {
+                self.expr_to_end()?;
+                has_body = true;
+            } else if self.is_seq(&["BEGIN", "ATOMIC"]) {
+                // A SQL-standard body runs to its END, the last token.
+                let last = self.toks.last()?;
+                if !is_kw(&last.token, "END") {
+                    return None;
+                }
+                self.pos = self.toks.len();
+                has_body = true;
+            } else {
                 return None;
             }
         }
-        Some(())
+        has_body.then_some(())?;
+        Some(vec![Op::Create {
+            kind,
+            name,
+            on_table: None,
+            or_replace,
+        }])
+    }
+
+    /// `CREATE [OR REPLACE] [CONSTRAINT] TRIGGER name {BEFORE | AFTER | INSTEAD OF} events ON
+    /// table ... EXECUTE {FUNCTION | PROCEDURE} f(args)`.
+    fn create_trigger(&mut self, or_replace: bool) -> Ops {
+        self.eat("CONSTRAINT");
+        self.expect("TRIGGER")?;
+        let name = Name::bare(&self.ident()?);
+        if !(self.eat("BEFORE") || self.eat("AFTER") || self.eat_seq(&["INSTEAD", "OF"])) {
+            return None;
+        }
+        loop {
+            if self.eat("UPDATE") {
+                if self.eat("OF") {
+                    self.ident()?;
+                    while self.eat_tok(&Token::Comma) {
+                        self.ident()?;
+                    }
+                }
+            } else if !(self.eat("INSERT") || self.eat("DELETE") || self.eat("TRUNCATE")) {
+                return None;
+            }
+            if !self.eat("OR") {
+                break;
+            }
+        }
+        self.expect("ON")?;
+        let table = self.name()?;
+        if self.eat("FROM") {
+            self.name()?;
+        }
+        let _ = self.constraint_attributes();
+        if self.eat("REFERENCING") {
+            while self.eat("OLD") || self.eat("NEW") {
+                self.expect("TABLE")?;
+                self.eat("AS");
+                self.ident()?;
+            }
+        }
+        if self.eat("FOR") {
+            self.eat("EACH");
+            if !(self.eat("ROW") || self.eat("STATEMENT")) {
+                return None;
+            }
+        }
+        if self.eat("WHEN") {
+            self.parens()?;
+        }
+        self.expect("EXECUTE")?;
+        if !(self.eat("FUNCTION") || self.eat("PROCEDURE")) {
+            return None;
+        }
+        self.name()?;
+        self.parens()?;
+        Some(vec![Op::Create {
+            kind: ObjectKind::Trigger,
+            name,
+            on_table: Some(table),
+            or_replace,
+        }])
+    }
+
+    /// `CREATE {ROLE | USER | GROUP} name [[WITH] option ...]`.
+    fn create_role(&mut self) -> Ops {
+        self.pos += 1;
+        let name = Name::bare(&self.name_part()?);
+        self.eat("WITH");
+        if !self.at_end() {
+            self.role_options()?;
+        }
+        Some(vec![Op::Create {
+            kind: ObjectKind::Role,
+            name,
+            on_table: None,
+            or_replace: false,
+        }])
+    }
+
+    /// Role options, at least one.
+    fn role_options(&mut self) -> Option<()> {
+        const FLAGS: &[&str] = &[
+            "SUPERUSER",
+            "NOSUPERUSER",
+            "CREATEDB",
+            "NOCREATEDB",
+            "CREATEROLE",
+            "NOCREATEROLE",
+            "INHERIT",
+            "NOINHERIT",
+            "LOGIN",
+            "NOLOGIN",
+            "REPLICATION",
+            "NOREPLICATION",
+            "BYPASSRLS",
+            "NOBYPASSRLS",
+        ];
+        let start = self.pos;
+        while !self.at_end() {
+            if FLAGS.iter().any(|f| self.eat(f)) {
+            } else if self.eat_seq(&["CONNECTION", "LIMIT"]) {
+                self.signed_number()?;
+            } else if self.eat("PASSWORD") || self.eat_seq(&["ENCRYPTED", "PASSWORD"]) {
+                if !self.eat("NULL") {
+                    string_value(self.peek()?)?;
+                    self.pos += 1;
+                }
+            } else if self.eat_seq(&["VALID", "UNTIL"]) {
+                string_value(self.peek()?)?;
+                self.pos += 1;
+            } else if self.eat_seq(&["IN", "ROLE"])
+                || self.eat_seq(&["IN", "GROUP"])
+                || self.eat("ROLE")
+                || self.eat("ADMIN")
+                || self.eat("USER")
+            {
+                self.role_list()?;
+            } else if self.eat("SYSID") {
+                self.signed_number()?;
+            } else {
+                return None;
+            }
+        }
+        (self.pos > start).then_some(())
     }
 
     /// `CREATE STATISTICS [[IF NOT EXISTS] name] [(kinds)] ON exprs FROM table`.
@@ -2131,6 +2798,27 @@ fn volatility(toks: &[Tok]) -> Volatility {
         }
     }
     worst
+}
+
+/// Reserved words that are values in an expression.
+fn is_value_word(upper: &str) -> bool {
+    matches!(
+        upper,
+        "NULL"
+            | "TRUE"
+            | "FALSE"
+            | "CURRENT_DATE"
+            | "CURRENT_TIME"
+            | "CURRENT_TIMESTAMP"
+            | "LOCALTIME"
+            | "LOCALTIMESTAMP"
+            | "CURRENT_USER"
+            | "CURRENT_ROLE"
+            | "CURRENT_CATALOG"
+            | "SESSION_USER"
+            | "SYSTEM_USER"
+            | "USER"
+    )
 }
 
 /// PostgreSQL's fully reserved key words (those that cannot be a table or column name without
@@ -3032,6 +3720,227 @@ mod tests {
         // A keyword where a name must be.
         rejected("DROP TABLE select");
         let _ = (DmlKind::Insert, LockMode::Share);
+    }
+
+    #[test]
+    fn create_function_and_procedure() {
+        assert_eq!(
+            one(
+                "CREATE OR REPLACE FUNCTION utils.f (p name, q character varying) RETURNS void \
+                 LANGUAGE plpgsql COST 100 SECURITY DEFINER SET search_path = public, pg_temp \
+                 AS $BODY$ BEGIN END $BODY$"
+            ),
+            Op::Create {
+                kind: ObjectKind::Function,
+                name: q("utils", "f"),
+                on_table: None,
+                or_replace: true,
+            }
+        );
+        assert_eq!(
+            one(
+                "CREATE FUNCTION g() RETURNS TABLE (a int) STABLE PARALLEL SAFE LANGUAGE sql \
+                 RETURN 1"
+            ),
+            Op::Create {
+                kind: ObjectKind::Function,
+                name: n("g"),
+                on_table: None,
+                or_replace: false,
+            }
+        );
+        assert_eq!(
+            one("CREATE PROCEDURE p(x int) LANGUAGE sql BEGIN ATOMIC SELECT 1; END"),
+            Op::Create {
+                kind: ObjectKind::Procedure,
+                name: n("p"),
+                on_table: None,
+                or_replace: false,
+            }
+        );
+        rejected("CREATE FUNCTION f() RETURNS int LANGUAGE sql COST AS 'select 1'");
+        rejected("CREATE FUNCTION f() RETURNS int AS 'select 1' FROBNICATE");
+        rejected("CREATE FUNCTION f RETURNS int AS 'select 1'");
+    }
+
+    #[test]
+    fn create_trigger() {
+        assert_eq!(
+            one(
+                "CREATE OR REPLACE TRIGGER trg AFTER INSERT OR UPDATE OF a, b OR DELETE ON s.t \
+                 REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT \
+                 EXECUTE FUNCTION s.f('x')"
+            ),
+            Op::Create {
+                kind: ObjectKind::Trigger,
+                name: n("trg"),
+                on_table: Some(q("s", "t")),
+                or_replace: true,
+            }
+        );
+        assert_eq!(
+            one(
+                "CREATE CONSTRAINT TRIGGER c AFTER UPDATE ON t DEFERRABLE INITIALLY DEFERRED \
+                 FOR EACH ROW WHEN (OLD.a IS DISTINCT FROM NEW.a) EXECUTE PROCEDURE f()"
+            ),
+            Op::Create {
+                kind: ObjectKind::Trigger,
+                name: n("c"),
+                on_table: Some(n("t")),
+                or_replace: false,
+            }
+        );
+        rejected("CREATE TRIGGER trg AFTER INSERT ON t EXECUTE FUNCTION f");
+        rejected("CREATE TRIGGER trg DURING INSERT ON t EXECUTE FUNCTION f()");
+    }
+
+    #[test]
+    fn alter_renames_and_owners() {
+        assert_eq!(
+            one("ALTER TRIGGER old_trg ON person RENAME TO new_trg"),
+            Op::Rename {
+                kind: ObjectKind::Trigger,
+                from: n("old_trg"),
+                to: "new_trg".into(),
+            }
+        );
+        assert_eq!(
+            one("ALTER MATERIALIZED VIEW IF EXISTS s.mv RENAME TO mv2"),
+            Op::Rename {
+                kind: ObjectKind::MaterializedView,
+                from: q("s", "mv"),
+                to: "mv2".into(),
+            }
+        );
+        assert_eq!(
+            one("ALTER FUNCTION f(int) OWNER TO CURRENT_USER"),
+            Op::Other {
+                keyword: "ALTER FUNCTION".into(),
+            }
+        );
+        assert_eq!(
+            one("ALTER TYPE mood SET SCHEMA other"),
+            Op::Other {
+                keyword: "ALTER TYPE".into(),
+            }
+        );
+        rejected("ALTER TRIGGER t RENAME TO u");
+        rejected("ALTER VIEW v FROB");
+    }
+
+    #[test]
+    fn roles_and_role_grants() {
+        assert_eq!(
+            one("CREATE USER authenticator NOINHERIT"),
+            Op::Create {
+                kind: ObjectKind::Role,
+                name: n("authenticator"),
+                on_table: None,
+                or_replace: false,
+            }
+        );
+        assert_eq!(
+            one("CREATE ROLE r WITH LOGIN PASSWORD 'x' CONNECTION LIMIT 3 IN ROLE a, b"),
+            Op::Create {
+                kind: ObjectKind::Role,
+                name: n("r"),
+                on_table: None,
+                or_replace: false,
+            }
+        );
+        assert_eq!(
+            one("ALTER ROLE r WITH NOLOGIN"),
+            Op::Other {
+                keyword: "ALTER ROLE".into(),
+            }
+        );
+        assert_eq!(
+            one("grant postgres to authenticator"),
+            Op::Other {
+                keyword: "GRANT".into(),
+            }
+        );
+        assert_eq!(
+            one("GRANT a, b TO c WITH ADMIN OPTION GRANTED BY CURRENT_USER"),
+            Op::Other {
+                keyword: "GRANT".into(),
+            }
+        );
+        assert_eq!(
+            one("REVOKE ADMIN OPTION FOR a FROM b CASCADE"),
+            Op::Other {
+                keyword: "REVOKE".into(),
+            }
+        );
+        rejected("CREATE ROLE r WITH FLYING");
+        rejected("GRANT ALL TO r");
+        rejected("GRANT a TO");
+    }
+
+    #[test]
+    fn empty_select() {
+        assert_eq!(
+            one("SELECT"),
+            Op::Other {
+                keyword: "SELECT".into(),
+            }
+        );
+        rejected("SELECT FROM FROM");
+    }
+
+    #[test]
+    fn statements_run_together_by_a_missing_semicolon_stay_unrecognised() {
+        rejected(
+            "ALTER TABLE \"Tenant\" ADD COLUMN \"uiVersion\" \"TenantMajorUIVersion\" NOT NULL \
+             DEFAULT 'V0'\n-- +goose Down\nALTER TABLE \"Tenant\" DROP COLUMN \"uiVersion\"",
+        );
+        rejected("ALTER TABLE t ADD COLUMN c int DEFAULT 1 ALTER TABLE u DROP COLUMN d");
+        rejected("ALTER TABLE t ALTER COLUMN c SET DEFAULT 0 DROP INDEX i");
+        rejected("DROP INDEX CONCURRENTLY a DROP INDEX CONCURRENTLY b");
+        rejected("CREATE INDEX i ON t (a) WHERE b > 0 CREATE INDEX j ON t (b)");
+        rejected("REINDEX TABLE t REINDEX TABLE u");
+    }
+
+    #[test]
+    fn expressions_are_checked_loosely() {
+        let default = |expr: &str| {
+            recognize(&format!("ALTER TABLE t ALTER COLUMN c SET DEFAULT {expr}")).is_some()
+        };
+        for ok in [
+            "1",
+            "-1.5",
+            "'a' || 'b'",
+            "now() AT TIME ZONE 'utc'",
+            "interval '1' day",
+            "timestamp with time zone '2024-01-01'",
+            "CASE WHEN a THEN 1 ELSE 2 END",
+            "ARRAY[1, 2]::int[]",
+            "'{}'::jsonb -> 'a' ->> 'b'",
+            "coalesce(a, b) IS NOT NULL",
+            "a IS DISTINCT FROM b",
+            "x NOT IN (1, 2) AND y BETWEEN 1 AND 2",
+            "(SELECT max(id) FROM t)",
+            "count(*) FILTER (WHERE a) OVER (PARTITION BY b)",
+            "CURRENT_TIMESTAMP",
+            "s.f(1)::character varying(10)",
+            "a OPERATOR(pg_catalog.+) b",
+            "NOT a",
+            "x = ANY (ARRAY[1])",
+        ] {
+            assert!(default(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "1 2",
+            "'a' b",
+            "f(",
+            "1 +",
+            "CASE WHEN a THEN 1",
+            "select 1",
+            "a IS",
+        ] {
+            assert!(!default(bad), "{bad}");
+        }
     }
 
     #[test]
