@@ -7,7 +7,22 @@
 //!
 //! The bar for saying "recognised" is that PostgreSQL's grammar accepts the text: a statement
 //! PostgreSQL rejects must stay a `syntax-error`, so every construct below is matched to its end,
-//! and anything left over makes [`recognize`] return `None`.
+//! and anything left over makes [`recognize`] return `None`. Expressions (defaults, `USING`,
+//! index predicates) are checked for alternating operands and operators, which keeps two
+//! statements run together by a missing `;` unrecognised. Where a construct embeds a query
+//! (`CREATE MATERIALIZED VIEW ... WITH NO DATA`, `CREATE RULE`), sqlparser checks the query.
+//! Constructs newer than PostgreSQL 15 are accepted (PostgreSQL 18 named `NOT NULL`
+//! constraints, `REINDEX SYSTEM` without a name).
+//!
+//! What is recognised, by first keyword: `DROP` (indexes `CONCURRENTLY`, and the other object
+//! kinds), `REINDEX`, `ALTER TABLE` (any mix of actions, `ATTACH`/`DETACH PARTITION`, renames),
+//! `ALTER INDEX`/`SEQUENCE`/`VIEW`/`MATERIALIZED VIEW`/`DOMAIN`/`TRIGGER`/`ROLE`/`SYSTEM`/
+//! `DATABASE`/`EXTENSION`/`PUBLICATION`/`DEFAULT PRIVILEGES` and renames, owners and schemas of
+//! other objects, `VACUUM`, `ANALYZE`, `CLUSTER`, `REFRESH MATERIALIZED VIEW`, `DO` (with the SQL
+//! its body runs, see [`plpgsql`]), `CREATE TABLE`/`INDEX`/`SEQUENCE`/`STATISTICS`/`FUNCTION`/
+//! `PROCEDURE`/`TRIGGER`/`RULE`/`ROLE`/`MATERIALIZED VIEW` and a few administrative objects,
+//! `COMMENT ON`, `SECURITY LABEL`, role `GRANT`/`REVOKE`, and the bare `SELECT`, `TABLE t`,
+//! `CHECKPOINT`. Anything else is left to sqlparser's verdict.
 
 use std::ops::Range;
 
@@ -572,13 +587,11 @@ impl<'a> Parser<'a> {
                 self.option_list()?;
             }
         }
+        // `DROP INDEX CONCURRENTLY a, b` and `... CONCURRENTLY ... CASCADE` fail in PostgreSQL
+        // with "feature not supported", after its grammar accepted them: still recognised.
         let cascade = self.eat("CASCADE");
         if !cascade {
             self.eat("RESTRICT");
-        }
-        if concurrently && (cascade || names.len() != 1) {
-            // PostgreSQL: "DROP INDEX CONCURRENTLY does not support dropping multiple objects"
-            // and "does not support CASCADE". Those are not grammar errors, so still recognised.
         }
         Some(vec![Op::Drop {
             kind,
@@ -2836,7 +2849,8 @@ impl<'a> Parser<'a> {
                     return None;
                 }
             }
-        } else if partition_of.is_none() && !self.is("AS") {
+        } else if typed && !self.is("AS") {
+            // Only `PARTITION OF` and `OF type` tables may leave out the element list.
             return None;
         }
         if partition_of.is_some() {
@@ -4189,6 +4203,10 @@ mod tests {
         assert!(columns[0].not_null && columns[0].ty.is_none());
         assert_eq!(columns[1].default.as_ref().unwrap().text, "0");
         rejected("CREATE TABLE c PARTITION OF p");
+        assert!(matches!(
+            one("CREATE TABLE t OF some_type WITH (fillfactor = 70)"),
+            Op::CreateTable { columns, .. } if columns.is_empty()
+        ));
     }
 
     #[test]
