@@ -260,6 +260,10 @@ pub struct LockClaim {
     pub mode: String,
     /// Whether the table's `relfilenode` changes.
     pub rewrites: bool,
+    /// SQL run (committed) before the example, on top of `fixtures/lock_model/schema.sql`, when the
+    /// example needs an object the shared schema does not have.
+    #[serde(default)]
+    pub setup: Option<String>,
 }
 
 impl RuleId {
