@@ -10,9 +10,10 @@
 //! - PostgreSQL refuses to run as root, so as root `initdb` and `postgres` run as the `postgres`
 //!   user (looked up in /etc/passwd), in a dir handed over to it.
 //! - Nothing outlives the owner, even one that never drops the cluster (a `static` in a test
-//!   binary) or that is killed: the postmaster runs under a small `sh` supervisor whose stdin is a
-//!   pipe from this process. When the pipe closes (on drop, or when this process exits in any way)
-//!   the supervisor reads end-of-file, stops the server (immediate shutdown) and removes the dir.
+//!   binary) or that is killed, even during initdb: `initdb` and then the postmaster run under a
+//!   small `sh` supervisor whose stdin is a pipe from this process. When the pipe closes (on drop,
+//!   or when this process exits in any way) the supervisor reads end-of-file, stops whichever runs
+//!   (the server with an immediate shutdown) and removes the dir.
 
 use std::collections::hash_map::RandomState;
 use std::env;
