@@ -9,6 +9,7 @@
 //! `lower/dml.rs`.
 
 mod dml;
+mod source;
 mod table;
 #[cfg(test)]
 mod tests;
@@ -311,8 +312,8 @@ fn other(text: &str) -> Op {
 /// The ops of one parsed statement.
 fn statement(stmt: &Ast, text: &str) -> Vec<Op> {
     match stmt {
-        Ast::CreateTable(ct) => vec![table::create_table(ct)],
-        Ast::AlterTable(at) => table::alter_table(at),
+        Ast::CreateTable(ct) => vec![table::create_table(ct, &source::Source::new(text))],
+        Ast::AlterTable(at) => table::alter_table(at, &source::Source::new(text)),
         Ast::CreateIndex(ci) => vec![create_index(ci)],
         Ast::Insert(_) | Ast::Update(_) | Ast::Delete(_) => dml::dml(stmt, &[]),
         Ast::Query(q) => dml::query(q),
