@@ -255,6 +255,8 @@ fn factor_tables<'a>(
     out: &mut Vec<Name>,
 ) {
     match factor {
+        // `generate_series(1, 10)` and other set-returning functions read no table.
+        TableFactor::Table { args: Some(_), .. } => {}
         TableFactor::Table { name: n, .. } => {
             let table = name(n);
             let cte = if table.schema.is_none() {

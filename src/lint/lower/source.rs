@@ -1,10 +1,13 @@
-//! The source text of types and default expressions, for `SqlType::written` and `Expr::text`.
+//! The source text of types and default expressions, for `SqlType::written` and `Expr::text`,
+//! and the byte ranges of tokens for parse errors.
 //!
 //! sqlparser's AST keeps no span for a data type, and printing it back upper-cases keywords
 //! (`int` comes back as `INT`). Messages should quote what the author wrote, so the text is cut
 //! from the statement's tokens, starting at the column name (whose span the AST does keep), and
 //! used only when it matches sqlparser's rendering once case and whitespace are ignored;
 //! otherwise the rendering stands.
+
+use std::ops::Range;
 
 use sqlparser::ast::Ident;
 use sqlparser::dialect::PostgreSqlDialect;
@@ -71,6 +74,24 @@ impl<'a> Source<'a> {
             lines,
             tokens,
         }
+    }
+
+    /// Byte offset of a sqlparser location in the statement.
+    pub(super) fn offset(&self, loc: Location) -> Option<usize> {
+        byte_offset(self.text, &self.lines, loc)
+    }
+
+    /// The byte range of the token that starts at byte `start`.
+    pub(super) fn token_starting_at(&self, start: usize) -> Option<Range<usize>> {
+        self.tokens
+            .iter()
+            .find(|(_, s, _)| *s == start)
+            .map(|(_, s, e)| *s..*e)
+    }
+
+    /// The byte range of the last token (comments are not tokens here).
+    pub(super) fn last_token(&self) -> Option<Range<usize>> {
+        self.tokens.last().map(|(_, s, e)| *s..*e)
     }
 
     /// Index of the first token after the identifier `i`.
