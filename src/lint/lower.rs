@@ -170,28 +170,31 @@ fn leading_keywords(text: &str) -> String {
         "PROCEDURAL",
         "RECURSIVE",
     ];
-    const COMPOUND: [&str; 10] = [
-        "MATERIALIZED",
-        "EVENT",
-        "FOREIGN",
-        "TEXT",
-        "ACCESS",
-        "USER",
-        "DEFAULT",
-        "OPERATOR",
-        "LARGE",
-        "CONSTRAINT",
+    const COMPOUND: [(&str, &str); 12] = [
+        ("MATERIALIZED", "VIEW"),
+        ("EVENT", "TRIGGER"),
+        ("FOREIGN", "TABLE"),
+        ("FOREIGN", "DATA"),
+        ("TEXT", "SEARCH"),
+        ("ACCESS", "METHOD"),
+        ("USER", "MAPPING"),
+        ("DEFAULT", "PRIVILEGES"),
+        ("OPERATOR", "CLASS"),
+        ("OPERATOR", "FAMILY"),
+        ("LARGE", "OBJECT"),
+        ("CONSTRAINT", "TRIGGER"),
     ];
     let mut out = vec![first.clone()];
     let mut rest = words[1..]
         .iter()
-        .skip_while(|w| MODIFIERS.contains(&w.as_str()));
+        .skip_while(|w| MODIFIERS.contains(&w.as_str()))
+        .peekable();
     if let Some(kind) = rest.next() {
         out.push(kind.clone());
-        if COMPOUND.contains(&kind.as_str())
-            && let Some(next) = rest.next()
+        if let Some(next) = rest.peek()
+            && COMPOUND.contains(&(kind.as_str(), next.as_str()))
         {
-            out.push(next.clone());
+            out.push((*next).clone());
         }
     }
     out.join(" ")
