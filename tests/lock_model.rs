@@ -894,12 +894,6 @@ fn cases() -> Vec<Case> {
         case(
             "ALTER TABLE orders SET (fillfactor = 70)",
             other("orders", "SET (fillfactor = 70)"),
-        )
-        .known(
-            "SET (fillfactor, autovacuum_*, toast.autovacuum_*, parallel_workers, \
-             toast_tuple_target, vacuum_index_cleanup, vacuum_truncate ...) takes SHARE UPDATE \
-             EXCLUSIVE; locks.rs treats every TableAction::Other but SET STATISTICS, CLUSTER ON \
-             and triggers as ACCESS EXCLUSIVE",
         ),
         case(
             "DROP TABLE customers",
