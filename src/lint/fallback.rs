@@ -322,6 +322,37 @@ impl<'a> Parser<'a> {
         None
     }
 
+    /// `(name [= value], ...)` as in `SET (fillfactor = 70, toast.autovacuum_enabled)`: the
+    /// option names, comma-separated, as the AST path reports them (lock rules read them).
+    fn option_keys(&mut self) -> Option<String> {
+        let inner = self.parens()?;
+        let mut sub = self.sub(inner);
+        let mut keys = Vec::new();
+        while !sub.at_end() {
+            let range = sub.until_comma()?;
+            let mut opt = sub.sub(range);
+            let mut key = opt.ident()?;
+            while opt.eat_tok(&Token::Period) {
+                key = format!("{key}.{}", opt.ident()?);
+            }
+            if opt.eat_tok(&Token::Eq) {
+                if matches!(opt.peek()?, Token::Minus | Token::Plus) {
+                    opt.signed_number()?;
+                } else {
+                    opt.pos += 1;
+                }
+            }
+            if !opt.at_end() {
+                return None;
+            }
+            keys.push(key);
+            if sub.eat_tok(&Token::Comma) && sub.at_end() {
+                return None;
+            }
+        }
+        (!keys.is_empty()).then(|| keys.join(", "))
+    }
+
     /// Skips optional parentheses.
     fn opt_parens(&mut self) -> Option<()> {
         if self.peek() == Some(&Token::LParen) {
@@ -1368,8 +1399,7 @@ impl<'a> Parser<'a> {
                     return Some(TableAction::SetAccessMethod);
                 }
                 if self.peek() == Some(&Token::LParen) {
-                    self.parens()?;
-                    return Some(other(&self.text_of(0..self.pos)));
+                    return Some(other(&format!("SET ({})", self.option_keys()?)));
                 }
                 if self.eat_seq(&["WITHOUT", "CLUSTER"]) {
                     return Some(other("SET WITHOUT CLUSTER"));
@@ -1381,8 +1411,7 @@ impl<'a> Parser<'a> {
             }
             "RESET" => {
                 self.pos += 1;
-                self.parens()?;
-                Some(other(&self.text_of(0..self.pos)))
+                Some(other(&format!("RESET ({})", self.option_keys()?)))
             }
             "ENABLE" | "DISABLE" => {
                 self.pos += 1;
@@ -1512,7 +1541,7 @@ impl<'a> Parser<'a> {
             self.expect("AS")?;
             self.expect("IDENTITY")?;
             self.opt_parens()?;
-            "ALTER COLUMN ADD GENERATED AS IDENTITY"
+            "ALTER COLUMN ADD GENERATED"
         } else if self.is("SET") || self.is("RESTART") {
             if self.is("SET") && self.peek_at(1) == Some(&Token::LParen) {
                 self.pos += 1;
@@ -4308,7 +4337,8 @@ mod tests {
              VALIDATE CONSTRAINT fk, DROP CONSTRAINT IF EXISTS old, \
              ADD CONSTRAINT ck CHECK ((h IS NOT NULL)) NOT VALID, \
              ADD UNIQUE USING INDEX u_idx, OWNER TO bob, ENABLE ALWAYS TRIGGER trg, \
-             ALTER COLUMN h SET STATISTICS 100, SET UNLOGGED",
+             ALTER COLUMN h SET STATISTICS 100, SET UNLOGGED, \
+             SET (FillFactor = 70, toast.autovacuum_enabled), RESET (fillfactor)",
         );
         assert_eq!(
             actions,
@@ -4403,11 +4433,20 @@ mod tests {
                     what: "ALTER COLUMN SET STATISTICS".into(),
                 },
                 TableAction::SetUnlogged,
+                TableAction::Other {
+                    what: "SET (fillfactor, toast.autovacuum_enabled)".into(),
+                },
+                TableAction::Other {
+                    what: "RESET (fillfactor)".into(),
+                },
             ]
         );
         rejected("ALTER TABLE t ADD COLUMN c text, , DROP COLUMN d");
         rejected("ALTER TABLE t FROB COLUMN c");
         rejected("ALTER TABLE t ADD COLUMN c");
+        rejected("ALTER TABLE t SET (fillfactor 70)");
+        rejected("ALTER TABLE t SET (fillfactor =)");
+        rejected("ALTER TABLE t SET ()");
     }
 
     #[test]
