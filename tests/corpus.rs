@@ -21,7 +21,7 @@ use sqlparser::tokenizer::{Token, Tokenizer};
 /// error (SQLSTATE 42601) on every PostgreSQL version:
 ///
 /// Also 42601 on PostgreSQL 15, but accepted by newer servers, so not listed here:
-/// - 38 Lemmy `down.sql` statements with PostgreSQL 18 named `NOT NULL` constraints (`ADD
+/// - 41 statements in 11 Lemmy `down.sql` files with PostgreSQL 18 named `NOT NULL` constraints (`ADD
 ///   CONSTRAINT c NOT NULL col`, `CONSTRAINT c NOT NULL col` in `CREATE TABLE`): rewritten to
 ///   `CHECK (col IS NOT NULL)` they pass PostgreSQL 15's grammar, so nothing else is wrong.
 /// - 4 `CREATE TABLE ... AS SELECT ... FROM (subquery)` without an alias in
