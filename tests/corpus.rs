@@ -21,9 +21,10 @@ use sqlparser::tokenizer::{Token, Tokenizer};
 /// error (SQLSTATE 42601) on every PostgreSQL version:
 ///
 /// Also 42601 on PostgreSQL 15, but accepted by newer servers, so not listed here:
-/// - 41 statements in 11 Lemmy `down.sql` files with PostgreSQL 18 named `NOT NULL` constraints (`ADD
-///   CONSTRAINT c NOT NULL col`, `CONSTRAINT c NOT NULL col` in `CREATE TABLE`): rewritten to
-///   `CHECK (col IS NOT NULL)` they pass PostgreSQL 15's grammar, so nothing else is wrong.
+/// - 41 statements in 11 Lemmy `down.sql` files with PostgreSQL 18 named `NOT NULL`
+///   constraints (`ADD CONSTRAINT c NOT NULL col`, `CONSTRAINT c NOT NULL col` in `CREATE
+///   TABLE`): rewritten to `CHECK (col IS NOT NULL)` they pass PostgreSQL 15's grammar, so
+///   nothing else is wrong.
 /// - 4 `CREATE TABLE ... AS SELECT ... FROM (subquery)` without an alias in
 ///   `LemmyNet__lemmy/migrations/2025-08-01-000016_smoosh-tables-together/up.sql` (lines 6, 64,
 ///   183, 323): "subquery in FROM must have an alias" before PostgreSQL 16.
