@@ -905,7 +905,8 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// `ALTER DATABASE`, `ALTER EXTENSION` and `ALTER PUBLICATION` forms beyond rename/owner/schema.
+    /// `ALTER DATABASE`, `ALTER EXTENSION` and `ALTER PUBLICATION` forms beyond renames, owners
+    /// and schemas.
     fn alter_database_extension_publication(&mut self) -> Ops {
         let kw = self.keyword()?;
         self.pos += 1;
