@@ -7,11 +7,13 @@
 
 pub mod context;
 pub mod diagnostic;
+pub mod fallback;
 pub mod ignore;
 pub mod line_index;
 pub mod locks;
 pub mod lower;
 pub mod ops;
+pub mod plpgsql;
 pub mod report;
 pub mod rules;
 pub mod source;
@@ -208,7 +210,7 @@ pub fn lint_file(file: SourceFile, settings: &LintSettings) -> FileReport {
             rewrites_table: f.rewrites_table,
         })
         .collect();
-    diagnostics.sort_by(|a, b| (a.span.start, a.rule).cmp(&(b.span.start, b.rule)));
+    diagnostics.sort_by_key(|d| (d.span.start, d.rule));
     FileReport {
         path: file.path,
         line_index,
