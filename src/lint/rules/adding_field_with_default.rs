@@ -60,7 +60,7 @@ impl Check for AddingFieldWithDefault {
             let ty = column
                 .ty
                 .as_ref()
-                .map_or_else(|| "<type>".to_owned(), |t| t.written.clone());
+                .map_or_else(|| "<type>".to_owned(), helpers::type_sql);
             let not_null = if column.not_null {
                 ", then set NOT NULL (see setting-not-null)"
             } else {

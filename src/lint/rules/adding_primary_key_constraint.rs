@@ -82,26 +82,33 @@ impl Check for AddingPrimaryKeyConstraint {
 fn recipe(pg_version: u32, table: &Name, name: &str, columns: &[String]) -> String {
     let name = quote_ident(name);
     let list = helpers::column_list(columns);
+    let names: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();
+    let names = names.join(", ");
     let not_null = if pg_version >= 12 {
         let checks: Vec<String> = columns
             .iter()
-            .map(|c| format!("CHECK ({} IS NOT NULL) NOT VALID", quote_ident(c)))
+            .map(|c| {
+                format!(
+                    "ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
+                    quote_ident(&format!("{c}_not_null")),
+                    quote_ident(c)
+                )
+            })
             .collect();
         format!(
-            "make {} NOT NULL without a long lock ({}, VALIDATE CONSTRAINT in a separate \
+            "make {names} NOT NULL without a long lock ({}, VALIDATE CONSTRAINT in a separate \
              transaction, then SET NOT NULL: see setting-not-null)",
-            list,
             checks.join(", ")
         )
     } else {
         format!(
-            "make {list} NOT NULL in a quiet moment (before PostgreSQL 12, SET NOT NULL always \
+            "make {names} NOT NULL in a quiet moment (before PostgreSQL 12, SET NOT NULL always \
              scans under ACCESS EXCLUSIVE)"
         )
     };
     format!(
-        "Build the index first: CREATE UNIQUE INDEX CONCURRENTLY {name} ON {table} {list}; \
-         (outside a transaction block), {not_null}, then ALTER TABLE {table} ADD CONSTRAINT \
-         {name} PRIMARY KEY USING INDEX {name};"
+        "Build the index without blocking: CREATE UNIQUE INDEX CONCURRENTLY {name} ON {table} \
+         {list}; (outside a transaction block), {not_null}, then attach it: ALTER TABLE {table} \
+         ADD CONSTRAINT {name} PRIMARY KEY USING INDEX {name};"
     )
 }

@@ -5,9 +5,10 @@
 //! application: every `INSERT` that does not name the new column now fails. Identity, serial and
 //! generated columns are filled by PostgreSQL and are not this rule's business.
 
+use super::helpers;
 use crate::lint::context::Context;
 use crate::lint::diagnostic::Finding;
-use crate::lint::ops::{ColumnDef, Op, TableAction, quote_ident};
+use crate::lint::ops::{ColumnDef, LockMode, Op, TableAction, quote_ident};
 use crate::lint::rules::Check;
 use crate::lint::statement::Statement;
 
@@ -31,7 +32,7 @@ impl Check for AddingRequiredField {
             let ty = column
                 .ty
                 .as_ref()
-                .map_or_else(|| "<type>".to_owned(), |t| t.written.clone());
+                .map_or_else(|| "<type>".to_owned(), helpers::type_sql);
             let what = if column.primary_key && !column.not_null {
                 "as a PRIMARY KEY (NOT NULL)"
             } else {
@@ -51,7 +52,11 @@ impl Check for AddingRequiredField {
                  <value>;{default_note}, or add it nullable, backfill it in batches, then set \
                  NOT NULL (see setting-not-null)"
             );
-            out.push(Finding::new(stmt.find(&column.name), message, help));
+            out.push(
+                Finding::new(stmt.find(&column.name), message, help)
+                    .lock(LockMode::AccessExclusive)
+                    .rewrites(false),
+            );
         }
     }
 }

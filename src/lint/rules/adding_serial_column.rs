@@ -6,6 +6,7 @@
 //! wait for the rewrite. PostgreSQL 18's virtual generated columns compute on read and do not
 //! rewrite.
 
+use super::helpers;
 use crate::lint::context::Context;
 use crate::lint::diagnostic::Finding;
 use crate::lint::locks::{LockEffect, Target, Work};
@@ -111,7 +112,7 @@ fn type_of(column: &ColumnDef) -> String {
     column
         .ty
         .as_ref()
-        .map_or_else(|| "<type>".to_owned(), |t| t.written.clone())
+        .map_or_else(|| "<type>".to_owned(), helpers::type_sql)
 }
 
 /// `word` appears as a whole word (ASCII case-insensitive) in `text`.

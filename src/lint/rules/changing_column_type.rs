@@ -8,6 +8,7 @@
 //! message says so. `timestamp` to `timestamptz` skips the table rewrite on 12+ only when the
 //! session time zone is UTC, and still rebuilds the column's indexes under the lock.
 
+use super::helpers;
 use crate::lint::context::Context;
 use crate::lint::diagnostic::Finding;
 use crate::lint::locks::{self, LockEffect, Target, Work};
@@ -82,6 +83,8 @@ impl Check for ChangingColumnType {
             }
             let col = quote_ident(column);
             let what = format!("{table}.{col}");
+            let new = helpers::type_sql(ty);
+            let old_sql = old.map(helpers::type_sql).unwrap_or_default();
             let recipe = format!(
                 "add a new column of the new type, fill it for new rows with a trigger and for \
                  existing rows in batches, switch the application over, then drop {col}"
@@ -93,9 +96,9 @@ impl Check for ChangingColumnType {
             }
             .describe();
             let (message, help, rewrites) = match old {
-                Some(old) if computed => (
+                Some(_) if computed => (
                     format!(
-                        "Changing {what} from {old} to {ty} with a USING expression {rewrite} \
+                        "Changing {what} from {old_sql} to {new} with a USING expression {rewrite} \
                          (and its indexes rebuilt)"
                     ),
                     format!("Avoid the rewrite: {recipe}"),
@@ -103,7 +106,7 @@ impl Check for ChangingColumnType {
                 ),
                 Some(old) if old.is("timestamp") && ty.is("timestamptz") && ctx.pg_version >= 12 => (
                     format!(
-                        "Changing {what} from {old} to {ty} takes an ACCESS EXCLUSIVE lock on \
+                        "Changing {what} from {old_sql} to {new} takes an ACCESS EXCLUSIVE lock on \
                          {table}: blocks reads and writes while the whole table is rewritten, or, \
                          when the session time zone is UTC, while the indexes on the column are \
                          rebuilt"
@@ -115,13 +118,13 @@ impl Check for ChangingColumnType {
                     None,
                 ),
                 Some(old) if is_built_in(old) && is_built_in(ty) => (
-                    format!("Changing {what} from {old} to {ty} {rewrite} (and its indexes rebuilt)"),
+                    format!("Changing {what} from {old_sql} to {new} {rewrite} (and its indexes rebuilt)"),
                     format!("Avoid the rewrite: {recipe}"),
                     Some(true),
                 ),
-                Some(old) => (
+                Some(_) => (
                     format!(
-                        "Changing {what} from {old} to {ty} {rewrite} (and its indexes rebuilt), \
+                        "Changing {what} from {old_sql} to {new} {rewrite} (and its indexes rebuilt), \
                          unless a binary-coercible cast exists between the two types"
                     ),
                     format!("Avoid the rewrite: {recipe}"),
@@ -129,7 +132,7 @@ impl Check for ChangingColumnType {
                 ),
                 None if computed => (
                     format!(
-                        "Changing {what} to {ty} with a USING expression {rewrite} (and its \
+                        "Changing {what} to {new} with a USING expression {rewrite} (and its \
                          indexes rebuilt)"
                     ),
                     format!("Avoid the rewrite: {recipe}"),
@@ -137,7 +140,7 @@ impl Check for ChangingColumnType {
                 ),
                 None => (
                     format!(
-                        "Changing {what} to {ty} {rewrite} (and its indexes rebuilt), unless the \
+                        "Changing {what} to {new} {rewrite} (and its indexes rebuilt), unless the \
                          change is binary-coercible from the old type, which pgward does not know \
                          here"
                     ),
@@ -175,7 +178,17 @@ fn is_plain_reference(using: &str, column: &str) -> bool {
     let u = u.trim_matches(|c| c == '(' || c == ')');
     let col = column.to_ascii_lowercase();
     let quoted = format!("\"{col}\"");
-    [col.as_str(), quoted.as_str()]
-        .iter()
-        .any(|c| u == *c || u.strip_prefix(c).is_some_and(|rest| rest.starts_with("::")))
+    // After `::` only a type name may follow: `note::text`, `total::numeric(14,2)`.
+    let is_type = |t: &str| {
+        !t.is_empty()
+            && t.chars().all(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, '_' | '(' | ')' | ',' | '[' | ']' | '"')
+            })
+    };
+    [col.as_str(), quoted.as_str()].iter().any(|c| {
+        u == *c
+            || u.strip_prefix(c)
+                .and_then(|rest| rest.strip_prefix("::"))
+                .is_some_and(is_type)
+    })
 }

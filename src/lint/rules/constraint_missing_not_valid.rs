@@ -120,7 +120,7 @@ fn add_constraint(stmt: &Statement, single: bool, table: &Name, c: &Constraint) 
             Some(format!("{sql} NOT VALID"))
         })
         .unwrap_or(template);
-    let help = two_step_help(&add, table, &name);
+    let help = format!("Add it NOT VALID: {}", two_steps(&add, table, &name));
     let span = match &c.name {
         Some(n) => stmt.find(n),
         None => stmt.find("ADD"),
@@ -156,8 +156,8 @@ fn inline_foreign_key(stmt: &Statement, table: &Name, column: &ColumnDef) -> Fin
         quote_ident(&column.name),
     );
     let help = format!(
-        "Add the column without REFERENCES, then {}",
-        helpers::lowercase_first(&two_step_help(&add, table, &name))
+        "Add the column without REFERENCES, then the foreign key NOT VALID: {}",
+        two_steps(&add, table, &name)
     );
     Finding::new(stmt.find("REFERENCES"), message, help)
         .lock(LockMode::AccessExclusive)
@@ -181,8 +181,8 @@ fn inline_check(stmt: &Statement, table: &Name, column: &ColumnDef) -> Finding {
         helpers::check_body(expr),
     );
     let help = format!(
-        "Add the column without the CHECK, then {}",
-        helpers::lowercase_first(&two_step_help(&add, table, &name))
+        "Add the column without the CHECK, then the check NOT VALID: {}",
+        two_steps(&add, table, &name)
     );
     Finding::new(stmt.find("CHECK"), message, help)
         .lock(LockMode::AccessExclusive)
@@ -239,10 +239,10 @@ fn scanned(table: &Name) -> String {
     format!("while every row of {table} is checked")
 }
 
-fn two_step_help(add: &str, table: &Name, name: &str) -> String {
+/// "ALTER TABLE ... NOT VALID; then, in a separate transaction, ALTER TABLE ... VALIDATE ...;".
+fn two_steps(add: &str, table: &Name, name: &str) -> String {
     format!(
-        "Add it NOT VALID: {add}; then, in a separate transaction, ALTER TABLE {table} VALIDATE \
-         CONSTRAINT {};",
+        "{add}; then, in a separate transaction, ALTER TABLE {table} VALIDATE CONSTRAINT {};",
         quote_ident(name)
     )
 }

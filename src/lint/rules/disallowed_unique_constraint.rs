@@ -57,7 +57,7 @@ impl Check for DisallowedUniqueConstraint {
                         ),
                         helpers::default_constraint_name(table, &columns, "key"),
                         columns,
-                        "Add the column without UNIQUE, then build the index: ".to_owned(),
+                        "Add the column without UNIQUE. ".to_owned(),
                         stmt.find("UNIQUE"),
                     )
                 }
@@ -82,8 +82,9 @@ impl Check for DisallowedUniqueConstraint {
 fn recipe(table: &Name, name: &str, columns: &[String]) -> String {
     let name = quote_ident(name);
     format!(
-        "CREATE UNIQUE INDEX CONCURRENTLY {name} ON {table} {}; (outside a transaction block), \
-         then ALTER TABLE {table} ADD CONSTRAINT {name} UNIQUE USING INDEX {name};",
+        "Build the index without blocking: CREATE UNIQUE INDEX CONCURRENTLY {name} ON {table} {}; \
+         (outside a transaction block), then attach it: ALTER TABLE {table} ADD CONSTRAINT {name} \
+         UNIQUE USING INDEX {name};",
         helpers::column_list(columns)
     )
 }

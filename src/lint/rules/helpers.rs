@@ -202,6 +202,12 @@ pub fn insert_after_keyword(sql: &str, keyword: &str, insert: &str) -> Option<St
     let word = code_words(sql)
         .into_iter()
         .find(|w| sql[w.clone()].eq_ignore_ascii_case(keyword))?;
+    // Follow the statement's case: `create index concurrently` for `create index`.
+    let insert = if sql[word.clone()].bytes().all(|c| c.is_ascii_lowercase()) {
+        insert.to_ascii_lowercase()
+    } else {
+        insert.to_owned()
+    };
     Some(format!("{} {insert}{}", &sql[..word.end], &sql[word.end..]))
 }
 
@@ -351,6 +357,17 @@ pub fn lowercase_first(s: &str) -> String {
 }
 
 // Group rulesA.
+/// A type for messages, in the lower case migrations are usually written in (sqlparser prints
+/// built-in types in upper case); quoted names are kept as they are.
+pub fn type_sql(ty: &crate::lint::ops::SqlType) -> String {
+    if ty.written.contains('"') {
+        ty.written.clone()
+    } else {
+        ty.written.to_ascii_lowercase()
+    }
+}
+
+// Group rulesA.
 #[cfg(test)]
 mod rules_a_tests {
     use super::*;
@@ -378,6 +395,10 @@ mod rules_a_tests {
             Some("CREATE UNIQUE INDEX X IF NOT EXISTS i ON t (c)")
         );
         assert_eq!(insert_after_keyword("SELECT 'index'", "index", "X"), None);
+        assert_eq!(
+            insert_after_keyword("create index i on t (c)", "INDEX", "CONCURRENTLY").as_deref(),
+            Some("create index concurrently i on t (c)")
+        );
         assert_eq!(
             insert_after_keyword("SELECT $$index$$, $1", "index", "X"),
             None

@@ -7,7 +7,7 @@
 
 use crate::lint::context::Context;
 use crate::lint::diagnostic::Finding;
-use crate::lint::locks::{LockEffect, Target, Work};
+use crate::lint::locks::Work;
 use crate::lint::ops::{LockMode, ObjectKind, Op};
 use crate::lint::rules::Check;
 use crate::lint::statement::Statement;
@@ -35,21 +35,15 @@ impl Check for RequireConcurrentIndexDeletion {
             let Some(first) = existing.first() else {
                 continue;
             };
-            let effect = LockEffect {
-                target: Target::TableOfIndex((*first).clone()),
-                mode: LockMode::AccessExclusive,
-                work: Work::Instant,
-            };
+            let mode = LockMode::AccessExclusive;
+            let blocks = format!("blocks {} {}", mode.blocks(), Work::Instant.while_phrase());
             let message = if existing.len() == 1 {
-                format!("Dropping index {first} {}", effect.describe())
+                format!("Dropping index {first} takes an {mode} lock on its table: {blocks}")
             } else {
                 let list: Vec<String> = existing.iter().map(|n| n.to_string()).collect();
                 format!(
-                    "Dropping indexes {} takes an ACCESS EXCLUSIVE lock on each one's table: \
-                     blocks {} {}",
-                    list.join(", "),
-                    effect.mode.blocks(),
-                    effect.work.while_phrase()
+                    "Dropping indexes {} takes an {mode} lock on each one's table: {blocks}",
+                    list.join(", ")
                 )
             };
             let if_exists = if *if_exists { " IF EXISTS" } else { "" };
