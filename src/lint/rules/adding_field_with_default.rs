@@ -82,7 +82,11 @@ impl Check for AddingFieldWithDefault {
             } else {
                 recipe
             };
-            let mut finding = Finding::new(stmt.find("DEFAULT"), message, help)
+            let mut finding = Finding::new(
+                helpers::find_after(stmt, helpers::find_ident(stmt, &column.name), "DEFAULT"),
+                message,
+                help,
+            )
                 .lock(LockMode::AccessExclusive);
             if work == Work::Rewrite {
                 finding = finding.rewrites(true);

@@ -53,7 +53,7 @@ impl Check for AddingRequiredField {
                  NOT NULL (see setting-not-null)"
             );
             out.push(
-                Finding::new(stmt.find(&column.name), message, help)
+                Finding::new(helpers::find_ident(stmt, &column.name), message, help)
                     .lock(LockMode::AccessExclusive)
                     .rewrites(false),
             );

@@ -50,17 +50,22 @@ impl Check for AddingSerialColumn {
                 Kind::Serial => (
                     "serial column",
                     "every existing row gets a sequence value",
-                    stmt.find("serial"),
+                    column
+                        .ty
+                        .as_ref()
+                        .map_or_else(|| stmt.span.clone(), |t| {
+                            helpers::find_after(stmt, helpers::find_ident(stmt, &column.name), &t.name)
+                        }),
                 ),
                 Kind::Identity => (
                     "identity column",
                     "every existing row gets a sequence value",
-                    stmt.find("IDENTITY"),
+                    helpers::find_after(stmt, helpers::find_ident(stmt, &column.name), "IDENTITY"),
                 ),
                 Kind::Stored => (
                     "stored generated column",
                     "the expression is computed and stored for every existing row",
-                    stmt.find("GENERATED"),
+                    helpers::find_after(stmt, helpers::find_ident(stmt, &column.name), "GENERATED"),
                 ),
             };
             let message = format!(

@@ -154,7 +154,11 @@ impl Check for ChangingColumnType {
                     None,
                 ),
             };
-            let mut finding = Finding::new(stmt.find("TYPE"), message, help)
+            let mut finding = Finding::new(
+                helpers::find_after(stmt, helpers::find_ident(stmt, column), "TYPE"),
+                message,
+                help,
+            )
                 .lock(LockMode::AccessExclusive);
             if let Some(r) = rewrites {
                 finding = finding.rewrites(r);

@@ -70,13 +70,22 @@ fn add_constraint(stmt: &Statement, single: bool, table: &Name, c: &Constraint) 
                 .clone()
                 .unwrap_or_else(|| helpers::default_constraint_name(table, columns, "fkey"));
             let mode = LockMode::ShareRowExclusive;
-            let message = format!(
-                "Adding foreign key {} takes a {mode} lock on {table} and {references}: blocks \
-                 {} to both {}",
-                quote_ident(&name),
-                mode.blocks(),
-                scanned(table),
-            );
+            let message = if references.matches(table) {
+                format!(
+                    "Adding foreign key {} takes a {mode} lock on {table}: blocks {} {}",
+                    quote_ident(&name),
+                    mode.blocks(),
+                    scanned(table),
+                )
+            } else {
+                format!(
+                    "Adding foreign key {} takes a {mode} lock on {table} and {references}: \
+                     blocks {} to both {}",
+                    quote_ident(&name),
+                    mode.blocks(),
+                    scanned(table),
+                )
+            };
             let template = format!(
                 "ALTER TABLE {table} ADD CONSTRAINT {} FOREIGN KEY {} REFERENCES {references} NOT \
                  VALID",
@@ -122,7 +131,7 @@ fn add_constraint(stmt: &Statement, single: bool, table: &Name, c: &Constraint) 
         .unwrap_or(template);
     let help = format!("Add it NOT VALID: {}", two_steps(&add, table, &name));
     let span = match &c.name {
-        Some(n) => stmt.find(n),
+        Some(n) => helpers::find_ident(stmt, n),
         None => stmt.find("ADD"),
     };
     Some(
@@ -140,16 +149,27 @@ fn inline_foreign_key(stmt: &Statement, table: &Name, column: &ColumnDef) -> Fin
         .map_or_else(String::new, |r| r.to_string());
     let name = helpers::default_constraint_name(table, std::slice::from_ref(&column.name), "fkey");
     let clause = helpers::sql_for_help(&stmt.text)
-        .and_then(|sql| helpers::references_clause(&sql))
+        .and_then(|sql| helpers::references_clause_of(&sql, &column.name))
         .unwrap_or_else(|| format!("REFERENCES {references}"));
-    let message = format!(
-        "Adding column {}.{} with REFERENCES {references} takes an ACCESS EXCLUSIVE lock on \
-         {table} and a SHARE ROW EXCLUSIVE lock on {references}: blocks reads and writes on \
-         {table}, and writes on {references}, {}",
-        table,
-        quote_ident(&column.name),
-        scanned(table),
-    );
+    let self_reference = column.references.as_ref().is_some_and(|r| r.matches(table));
+    let message = if self_reference {
+        format!(
+            "Adding column {}.{} with REFERENCES {references} takes an ACCESS EXCLUSIVE lock on \
+             {table}: blocks reads and writes {}",
+            table,
+            quote_ident(&column.name),
+            scanned(table),
+        )
+    } else {
+        format!(
+            "Adding column {}.{} with REFERENCES {references} takes an ACCESS EXCLUSIVE lock on \
+             {table} and a SHARE ROW EXCLUSIVE lock on {references}: blocks reads and writes on \
+             {table}, and writes on {references}, {}",
+            table,
+            quote_ident(&column.name),
+            scanned(table),
+        )
+    };
     let add = format!(
         "ALTER TABLE {table} ADD CONSTRAINT {} FOREIGN KEY ({}) {clause} NOT VALID",
         quote_ident(&name),
@@ -159,7 +179,8 @@ fn inline_foreign_key(stmt: &Statement, table: &Name, column: &ColumnDef) -> Fin
         "Add the column without REFERENCES, then the foreign key NOT VALID: {}",
         two_steps(&add, table, &name)
     );
-    Finding::new(stmt.find("REFERENCES"), message, help)
+    let span = helpers::find_after(stmt, helpers::find_ident(stmt, &column.name), "REFERENCES");
+    Finding::new(span, message, help)
         .lock(LockMode::AccessExclusive)
         .rewrites(false)
 }
@@ -184,7 +205,8 @@ fn inline_check(stmt: &Statement, table: &Name, column: &ColumnDef) -> Finding {
         "Add the column without the CHECK, then the check NOT VALID: {}",
         two_steps(&add, table, &name)
     );
-    Finding::new(stmt.find("CHECK"), message, help)
+    let span = helpers::find_after(stmt, helpers::find_ident(stmt, &column.name), "CHECK");
+    Finding::new(span, message, help)
         .lock(LockMode::AccessExclusive)
         .rewrites(false)
 }

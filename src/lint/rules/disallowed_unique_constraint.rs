@@ -35,7 +35,7 @@ impl Check for DisallowedUniqueConstraint {
                             helpers::default_constraint_name(table, columns, "key")
                         });
                         let span = match &c.name {
-                            Some(n) => stmt.find(n),
+                            Some(n) => helpers::find_ident(stmt, n),
                             None => stmt.find("UNIQUE"),
                         };
                         (
@@ -58,7 +58,7 @@ impl Check for DisallowedUniqueConstraint {
                         helpers::default_constraint_name(table, &columns, "key"),
                         columns,
                         "Add the column without UNIQUE. ".to_owned(),
-                        stmt.find("UNIQUE"),
+                        helpers::find_after(stmt, helpers::find_ident(stmt, &column.name), "UNIQUE"),
                     )
                 }
                 _ => continue,

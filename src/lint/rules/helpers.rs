@@ -273,6 +273,19 @@ pub fn references_clause(sql: &str) -> Option<String> {
 }
 
 // Group rulesA.
+/// The `REFERENCES` clause that follows the first mention of `column` in a one-line statement, so
+/// that `ADD COLUMN a ... REFERENCES x, ADD COLUMN b ... REFERENCES y` gives `y` for `b`.
+pub fn references_clause_of(sql: &str, column: &str) -> Option<String> {
+    let quoted = format!("\"{column}\"");
+    let at = code_words(sql)
+        .into_iter()
+        .find(|w| sql[w.clone()].eq_ignore_ascii_case(column))
+        .map(|w| w.end)
+        .or_else(|| sql.find(&quoted).map(|p| p + quoted.len()))?;
+    references_clause(&sql[at..])
+}
+
+// Group rulesA.
 /// The strongest lock the open transaction already holds on `table`.
 pub fn held_lock_on(
     ctx: &Context,
@@ -368,6 +381,49 @@ pub fn type_sql(ty: &crate::lint::ops::SqlType) -> String {
 }
 
 // Group rulesA.
+/// Where the identifier (a column or constraint name) is written in the statement: its quoted
+/// form when it needs quotes, else the first bare word equal to it. The whole statement when it
+/// cannot be found.
+pub fn find_ident(stmt: &Statement, ident: &str) -> std::ops::Range<usize> {
+    let quoted = crate::lint::ops::quote_ident(ident);
+    if quoted.starts_with('"') || stmt.text.len() != stmt.span.len() {
+        return stmt.find(&quoted);
+    }
+    code_words(&stmt.text)
+        .into_iter()
+        .find(|w| stmt.text[w.clone()].eq_ignore_ascii_case(ident))
+        .map_or_else(
+            // Quoted although it need not be: `"id"`.
+            || stmt.find(&format!("\"{ident}\"")),
+            |w| stmt.span.start + w.start..stmt.span.start + w.end,
+        )
+}
+
+// Group rulesA.
+/// The first `needle` (ASCII case-insensitive) after the byte range `after` of the statement;
+/// `after` itself when there is none.
+pub fn find_after(
+    stmt: &Statement,
+    after: std::ops::Range<usize>,
+    needle: &str,
+) -> std::ops::Range<usize> {
+    if stmt.text.len() != stmt.span.len() || after.end < stmt.span.start {
+        return after;
+    }
+    let from = after.end - stmt.span.start;
+    let hay = stmt.text.as_bytes();
+    let pat = needle.as_bytes();
+    (from..hay.len().saturating_sub(pat.len()) + 1)
+        .find(|&i| {
+            hay.get(i..i + pat.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(pat))
+        })
+        .map_or(after, |i| {
+            stmt.span.start + i..stmt.span.start + i + pat.len()
+        })
+}
+
+// Group rulesA.
 #[cfg(test)]
 mod rules_a_tests {
     use super::*;
@@ -416,11 +472,45 @@ mod rules_a_tests {
             references_clause("ALTER TABLE a ADD COLUMN b bigint REFERENCES orders").as_deref(),
             Some("REFERENCES orders")
         );
+        let two = "ALTER TABLE t ADD COLUMN a bigint REFERENCES x (id), ADD COLUMN \"B\" int REFERENCES y";
+        assert_eq!(
+            references_clause_of(two, "a").as_deref(),
+            Some("REFERENCES x (id)")
+        );
+        assert_eq!(
+            references_clause_of(two, "B").as_deref(),
+            Some("REFERENCES y")
+        );
         assert_eq!(
             references_clause("ALTER TABLE a ADD COLUMN b bigint REFERENCES orders, ADD c int")
                 .as_deref(),
             Some("REFERENCES orders")
         );
+    }
+
+    #[test]
+    fn identifiers_are_found_as_whole_words() {
+        let text = "ALTER TABLE id_map ADD COLUMN \"Id\" int, ADD COLUMN id int";
+        let stmt = Statement {
+            span: 10..10 + text.len(),
+            text: text.to_owned(),
+            ops: Vec::new(),
+            parsed_by: crate::lint::statement::ParsedBy::Parser,
+            syntax_error: None,
+            in_do_block: false,
+        };
+        let at = |r: std::ops::Range<usize>| &text[r.start - 10..r.end - 10];
+        assert_eq!(at(find_ident(&stmt, "id")), "id");
+        assert_eq!(
+            find_ident(&stmt, "id").start,
+            10 + text.rfind("id").unwrap()
+        );
+        assert_eq!(at(find_ident(&stmt, "Id")), "\"Id\"");
+        assert_eq!(find_ident(&stmt, "missing"), stmt.span);
+        let col = find_ident(&stmt, "id");
+        assert_eq!(at(find_after(&stmt, col.clone(), "INT")), "int");
+        assert!(find_after(&stmt, col.clone(), "int").start > col.end);
+        assert_eq!(find_after(&stmt, col.clone(), "nowhere"), col);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! `CHECK (col IS NOT NULL)` already proves the column has no NULLs, which is the recipe the help
 //! gives; before 12 there is no scan-free way.
 
+use super::helpers;
 use crate::lint::context::Context;
 use crate::lint::diagnostic::Finding;
 use crate::lint::locks::{LockEffect, Target, Work};
@@ -45,7 +46,7 @@ impl Check for SettingNotNull {
                 None => (
                     format!("Setting {table}.{col} NOT NULL {}", effect.describe()),
                     set_not_null_help(ctx.pg_version, table, column),
-                    stmt.find("SET NOT NULL"),
+                    helpers::find_after(stmt, helpers::find_ident(stmt, column), "SET NOT NULL"),
                 ),
                 Some(name) => {
                     let name = name.unwrap_or_else(|| format!("{}_{column}_not_null", table.name));
