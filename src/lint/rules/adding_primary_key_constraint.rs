@@ -31,10 +31,8 @@ impl Check for AddingPrimaryKeyConstraint {
                         columns,
                         using_index: None,
                     } => {
-                        let name = c
-                            .name
-                            .clone()
-                            .unwrap_or_else(|| helpers::default_constraint_name(table, &[], "pkey"));
+                        let default = || helpers::default_constraint_name(table, &[], "pkey");
+                        let name = c.name.clone().unwrap_or_else(default);
                         (
                             format!("Adding primary key {}", quote_ident(&name)),
                             name,

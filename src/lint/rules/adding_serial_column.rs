@@ -46,6 +46,8 @@ impl Check for AddingSerialColumn {
                 work: Work::Rewrite,
             };
             let col = quote_ident(&column.name);
+            let at_column = helpers::find_ident(stmt, &column.name);
+            let after_column = |word: &str| helpers::find_after(stmt, at_column.clone(), word);
             let (what, fill, span) = match kind {
                 Kind::Serial => (
                     "serial column",
@@ -53,19 +55,17 @@ impl Check for AddingSerialColumn {
                     column
                         .ty
                         .as_ref()
-                        .map_or_else(|| stmt.span.clone(), |t| {
-                            helpers::find_after(stmt, helpers::find_ident(stmt, &column.name), &t.name)
-                        }),
+                        .map_or_else(|| stmt.span.clone(), |t| after_column(&t.name)),
                 ),
                 Kind::Identity => (
                     "identity column",
                     "every existing row gets a sequence value",
-                    helpers::find_after(stmt, helpers::find_ident(stmt, &column.name), "IDENTITY"),
+                    after_column("IDENTITY"),
                 ),
                 Kind::Stored => (
                     "stored generated column",
                     "the expression is computed and stored for every existing row",
-                    helpers::find_after(stmt, helpers::find_ident(stmt, &column.name), "GENERATED"),
+                    after_column("GENERATED"),
                 ),
             };
             let message = format!(

@@ -42,14 +42,12 @@ impl Check for BanTableRewrite {
                     let (what, help, keyword) = match action {
                         TableAction::SetTablespace => (
                             "SET TABLESPACE",
-                            format!(
-                                "Move the table online with pg_repack (--tablespace), or {COPY_SWAP}"
-                            ),
+                            format!("Move it online with pg_repack (--tablespace), or {COPY_SWAP}"),
                             "TABLESPACE",
                         ),
                         TableAction::SetLogged => (
                             "SET LOGGED",
-                            format!("{} (writes the whole table to the WAL)", upper_first(COPY_SWAP)),
+                            format!("{} (the copy is written to the WAL)", upper_first(COPY_SWAP)),
                             "LOGGED",
                         ),
                         TableAction::SetUnlogged => (

@@ -22,6 +22,8 @@ pub struct ChangingColumnType;
 const SAFE_CHANGES: &str = "varchar(n) to a longer varchar or to text, numeric(p,s) to \
      numeric(q,s) with q >= p, or to plain numeric";
 
+const REBUILT: &str = "(and its indexes rebuilt)";
+
 /// Types whose casts pgward knows; between other types a binary-coercible cast may exist.
 const BUILT_IN: &[&str] = &[
     "smallint",
@@ -104,7 +106,7 @@ impl Check for ChangingColumnType {
                     format!("Avoid the rewrite: {recipe}"),
                     Some(true),
                 ),
-                Some(old) if old.is("timestamp") && ty.is("timestamptz") && ctx.pg_version >= 12 => (
+                Some(old) if is_timestamp_to_timestamptz(old, ty) && ctx.pg_version >= 12 => (
                     format!(
                         "Changing {what} from {old_sql} to {new} takes an ACCESS EXCLUSIVE lock on \
                          {table}: blocks reads and writes while the whole table is rewritten, or, \
@@ -118,14 +120,14 @@ impl Check for ChangingColumnType {
                     None,
                 ),
                 Some(old) if is_built_in(old) && is_built_in(ty) => (
-                    format!("Changing {what} from {old_sql} to {new} {rewrite} (and its indexes rebuilt)"),
+                    format!("Changing {what} from {old_sql} to {new} {rewrite} {REBUILT}"),
                     format!("Avoid the rewrite: {recipe}"),
                     Some(true),
                 ),
                 Some(_) => (
                     format!(
-                        "Changing {what} from {old_sql} to {new} {rewrite} (and its indexes rebuilt), \
-                         unless a binary-coercible cast exists between the two types"
+                        "Changing {what} from {old_sql} to {new} {rewrite} {REBUILT}, unless a \
+                         binary-coercible cast exists between the two types"
                     ),
                     format!("Avoid the rewrite: {recipe}"),
                     None,
@@ -154,18 +156,18 @@ impl Check for ChangingColumnType {
                     None,
                 ),
             };
-            let mut finding = Finding::new(
-                helpers::find_after(stmt, helpers::find_ident(stmt, column), "TYPE"),
-                message,
-                help,
-            )
-                .lock(LockMode::AccessExclusive);
+            let span = helpers::find_after(stmt, helpers::find_ident(stmt, column), "TYPE");
+            let mut finding = Finding::new(span, message, help).lock(LockMode::AccessExclusive);
             if let Some(r) = rewrites {
                 finding = finding.rewrites(r);
             }
             out.push(finding);
         }
     }
+}
+
+fn is_timestamp_to_timestamptz(old: &SqlType, new: &SqlType) -> bool {
+    old.is("timestamp") && new.is("timestamptz")
 }
 
 fn is_built_in(ty: &SqlType) -> bool {

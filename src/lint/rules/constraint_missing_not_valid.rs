@@ -122,7 +122,8 @@ fn add_constraint(stmt: &Statement, single: bool, table: &Name, c: &Constraint) 
         .flatten()
         .and_then(|sql| {
             let sql = if c.name.is_none() {
-                helpers::insert_after_keyword(&sql, "ADD", &format!("CONSTRAINT {}", quote_ident(&name)))?
+                let constraint = format!("CONSTRAINT {}", quote_ident(&name));
+                helpers::insert_after_keyword(&sql, "ADD", &constraint)?
             } else {
                 sql
             };

@@ -58,7 +58,11 @@ impl Check for DisallowedUniqueConstraint {
                         helpers::default_constraint_name(table, &columns, "key"),
                         columns,
                         "Add the column without UNIQUE. ".to_owned(),
-                        helpers::find_after(stmt, helpers::find_ident(stmt, &column.name), "UNIQUE"),
+                        helpers::find_after(
+                            stmt,
+                            helpers::find_ident(stmt, &column.name),
+                            "UNIQUE",
+                        ),
                     )
                 }
                 _ => continue,

@@ -293,7 +293,10 @@ pub fn held_lock_on(
 ) -> Option<crate::lint::ops::LockMode> {
     ctx.held
         .iter()
-        .filter(|h| matches!(&h.effect.target, crate::lint::locks::Target::Table(t) if t.matches(table)))
+        .filter(|h| match &h.effect.target {
+            crate::lint::locks::Target::Table(t) => t.matches(table),
+            _ => false,
+        })
         .map(|h| h.effect.mode)
         .max()
 }
@@ -463,7 +466,8 @@ mod rules_a_tests {
 
     #[test]
     fn references_clause_keeps_actions() {
-        let sql = "ALTER TABLE a ADD COLUMN b bigint REFERENCES s.\"B\" (id) ON DELETE SET NULL ON UPDATE CASCADE NOT NULL";
+        let sql = "ALTER TABLE a ADD COLUMN b bigint \
+                   REFERENCES s.\"B\" (id) ON DELETE SET NULL ON UPDATE CASCADE NOT NULL";
         assert_eq!(
             references_clause(sql).as_deref(),
             Some("REFERENCES s.\"B\" (id) ON DELETE SET NULL ON UPDATE CASCADE")
@@ -472,7 +476,8 @@ mod rules_a_tests {
             references_clause("ALTER TABLE a ADD COLUMN b bigint REFERENCES orders").as_deref(),
             Some("REFERENCES orders")
         );
-        let two = "ALTER TABLE t ADD COLUMN a bigint REFERENCES x (id), ADD COLUMN \"B\" int REFERENCES y";
+        let two = "ALTER TABLE t ADD COLUMN a bigint REFERENCES x (id), \
+                   ADD COLUMN \"B\" int REFERENCES y";
         assert_eq!(
             references_clause_of(two, "a").as_deref(),
             Some("REFERENCES x (id)")
