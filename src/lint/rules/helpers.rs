@@ -10,3 +10,38 @@ pub fn existing_effects(stmt: &Statement, ctx: &Context) -> Vec<LockEffect> {
     effects.sort_by(|a, b| b.mode.cmp(&a.mode).then(b.work.cmp(&a.work)));
     effects
 }
+
+// rulesB group (partition, lock, transaction and backfill rules): a small engine for unit tests.
+// Runs one check over hand-built statements exactly as `lint_file` does (rule first, then
+// `Context::apply`, then `end_of_file`), so a rule's tests do not depend on the splitter or the
+// lowering. Returns each finding with the index of its statement, `None` for the end of the file.
+#[cfg(test)]
+pub fn run_check(
+    check: &dyn super::Check,
+    settings: &crate::lint::context::FileSettings,
+    statements: &[(&str, Vec<crate::lint::ops::Op>)],
+) -> Vec<(Option<usize>, crate::lint::diagnostic::Finding)> {
+    use crate::lint::statement::ParsedBy;
+    let mut ctx = Context::new(settings);
+    let mut offset = 0;
+    let mut out = Vec::new();
+    for (i, (text, ops)) in statements.iter().enumerate() {
+        let stmt = Statement {
+            span: offset..offset + text.len(),
+            text: (*text).to_owned(),
+            ops: ops.clone(),
+            parsed_by: ParsedBy::Parser,
+            syntax_error: None,
+            in_do_block: false,
+        };
+        let mut found = Vec::new();
+        check.statement(&stmt, &ctx, &mut found);
+        out.extend(found.into_iter().map(|f| (Some(i), f)));
+        ctx.apply(&stmt);
+        offset += text.len() + 2;
+    }
+    let mut found = Vec::new();
+    check.end_of_file(&ctx, offset, &mut found);
+    out.extend(found.into_iter().map(|f| (None, f)));
+    out
+}
