@@ -7,6 +7,7 @@
 
 pub mod context;
 pub mod diagnostic;
+pub mod fallback;
 pub mod ignore;
 pub mod line_index;
 pub mod locks;
