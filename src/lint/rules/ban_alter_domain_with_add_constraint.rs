@@ -9,13 +9,19 @@ use crate::lint::context::Context;
 use crate::lint::diagnostic::Finding;
 use crate::lint::ops::{LockMode, ObjectKind, Op};
 use crate::lint::rules::Check;
+use crate::lint::rules::helpers::name_from_text;
 use crate::lint::statement::Statement;
 
 pub struct BanAlterDomainWithAddConstraint;
 
 impl Check for BanAlterDomainWithAddConstraint {
     fn statement(&self, stmt: &Statement, ctx: &Context, out: &mut Vec<Finding>) {
-        for op in &stmt.ops {
+        let from_text = if stmt.ops.is_empty() {
+            from_text(&stmt.text)
+        } else {
+            None
+        };
+        for op in stmt.ops.iter().chain(&from_text) {
             let Op::AlterDomainAddConstraint {
                 name,
                 not_valid: false,
@@ -64,6 +70,31 @@ impl Check for BanAlterDomainWithAddConstraint {
             );
         }
     }
+}
+
+/// Neither sqlparser nor the token fallback recognise `ALTER DOMAIN` yet, so the statement comes
+/// without ops; read `ALTER DOMAIN name ADD ...` from its words until they do.
+fn from_text(text: &str) -> Option<Op> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let [alter, domain, name, add, ..] = words.as_slice() else {
+        return None;
+    };
+    if !alter.eq_ignore_ascii_case("alter")
+        || !domain.eq_ignore_ascii_case("domain")
+        || !add.eq_ignore_ascii_case("add")
+    {
+        return None;
+    }
+    let tail: Vec<String> = words
+        .iter()
+        .rev()
+        .take(2)
+        .map(|w| w.trim_end_matches(';').to_ascii_lowercase())
+        .collect();
+    Some(Op::AlterDomainAddConstraint {
+        name: name_from_text(name)?,
+        not_valid: tail == ["valid", "not"],
+    })
 }
 
 /// `ADD CONSTRAINT name NOT NULL` (not a `CHECK (... IS NOT NULL)`).
@@ -140,6 +171,41 @@ mod tests {
                 .help
                 .contains("VALIDATE CONSTRAINT <name>;")
         );
+    }
+
+    #[test]
+    fn reads_alter_domain_from_the_text_when_it_has_no_ops() {
+        assert_eq!(
+            from_text("alter domain public.\"Qty\" add check (VALUE > 0) not valid;"),
+            Some(Op::AlterDomainAddConstraint {
+                name: Name::new(Some("public"), "Qty"),
+                not_valid: true,
+            })
+        );
+        assert_eq!(
+            from_text("ALTER DOMAIN order_qty ADD CONSTRAINT c CHECK (VALUE > 0)"),
+            Some(Op::AlterDomainAddConstraint {
+                name: Name::bare("order_qty"),
+                not_valid: false,
+            })
+        );
+        for other in [
+            "ALTER DOMAIN order_qty VALIDATE CONSTRAINT c",
+            "ALTER DOMAIN order_qty DROP CONSTRAINT c",
+            "ALTER TABLE orders ADD CONSTRAINT c CHECK (total > 0)",
+        ] {
+            assert_eq!(from_text(other), None, "{other}");
+        }
+        let found = run_check(
+            &BanAlterDomainWithAddConstraint,
+            &FileSettings::default(),
+            &[
+                ("ALTER DOMAIN order_qty ADD CONSTRAINT c CHECK (VALUE > 0)", vec![]),
+                ("ALTER DOMAIN order_qty ADD CONSTRAINT d CHECK (VALUE > 0) NOT VALID", vec![]),
+            ],
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, Some(0));
     }
 
     #[test]

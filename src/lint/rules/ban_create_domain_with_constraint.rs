@@ -9,13 +9,19 @@ use crate::lint::context::Context;
 use crate::lint::diagnostic::Finding;
 use crate::lint::ops::Op;
 use crate::lint::rules::Check;
+use crate::lint::rules::helpers::name_from_text;
 use crate::lint::statement::Statement;
 
 pub struct BanCreateDomainWithConstraint;
 
 impl Check for BanCreateDomainWithConstraint {
     fn statement(&self, stmt: &Statement, _ctx: &Context, out: &mut Vec<Finding>) {
-        for op in &stmt.ops {
+        let from_text = if stmt.ops.is_empty() {
+            from_text(&stmt.text)
+        } else {
+            None
+        };
+        for op in stmt.ops.iter().chain(&from_text) {
             let Op::CreateDomain {
                 name,
                 has_constraint: true,
@@ -40,6 +46,27 @@ impl Check for BanCreateDomainWithConstraint {
             ));
         }
     }
+}
+
+/// sqlparser rejects `CREATE DOMAIN d text` (no `AS`) and `NOT NULL` domains, and the token
+/// fallback does not read `CREATE DOMAIN` yet, so such statements come without ops; read them
+/// from their words until they do.
+fn from_text(text: &str) -> Option<Op> {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(|w| w.trim_end_matches(';').to_ascii_lowercase())
+        .collect();
+    if words.len() < 4 || words[0] != "create" || words[1] != "domain" {
+        return None;
+    }
+    let original = text.split_whitespace().nth(2)?;
+    let has_constraint = words.iter().any(|w| {
+        w == "check" || w.starts_with("check(") || w == "constraint"
+    }) || words.windows(2).any(|w| w[0] == "not" && w[1] == "null");
+    Some(Op::CreateDomain {
+        name: name_from_text(original)?,
+        has_constraint,
+    })
 }
 
 /// The base type as written: the words after the name (and the optional `AS`) up to the first
@@ -111,6 +138,42 @@ mod tests {
             "{}",
             f.help
         );
+    }
+
+    #[test]
+    fn reads_create_domain_from_the_text_when_it_has_no_ops() {
+        assert_eq!(
+            from_text("CREATE DOMAIN email_address AS text NOT NULL;"),
+            Some(Op::CreateDomain {
+                name: Name::bare("email_address"),
+                has_constraint: true,
+            })
+        );
+        assert_eq!(
+            from_text("create domain app.zip text constraint zip_format check(value <> '')"),
+            Some(Op::CreateDomain {
+                name: Name::new(Some("app"), "zip"),
+                has_constraint: true,
+            })
+        );
+        assert_eq!(
+            from_text("CREATE DOMAIN label text COLLATE \"C\""),
+            Some(Op::CreateDomain {
+                name: Name::bare("label"),
+                has_constraint: false,
+            })
+        );
+        assert_eq!(from_text("CREATE TABLE t (id int NOT NULL)"), None);
+        let found = run_check(
+            &BanCreateDomainWithConstraint,
+            &FileSettings::default(),
+            &[
+                ("CREATE DOMAIN email_address AS text NOT NULL", vec![]),
+                ("CREATE DOMAIN label text", vec![]),
+            ],
+        );
+        assert_eq!(found.len(), 1);
+        assert!(found[0].1.help.contains("CREATE DOMAIN email_address AS text;"));
     }
 
     #[test]

@@ -45,3 +45,23 @@ pub fn run_check(
     out.extend(found.into_iter().map(|f| (None, f)));
     out
 }
+
+// rulesB group: reads an object name as written (`public.order_qty`, `"Order Qty"`) the way
+// PostgreSQL folds it, for rules that work around statements the lowering does not recognise yet.
+pub fn name_from_text(word: &str) -> Option<crate::lint::ops::Name> {
+    let word = word.trim_end_matches(';');
+    let parts: Vec<String> = word
+        .split('.')
+        .map(
+            |p| match p.strip_prefix('"').and_then(|p| p.strip_suffix('"')) {
+                Some(quoted) => quoted.replace("\"\"", "\""),
+                None => p.to_ascii_lowercase(),
+            },
+        )
+        .collect();
+    match parts.as_slice() {
+        [name] if !name.is_empty() => Some(crate::lint::ops::Name::new(None, name)),
+        [schema, name] if !name.is_empty() => Some(crate::lint::ops::Name::new(Some(schema), name)),
+        _ => None,
+    }
+}
