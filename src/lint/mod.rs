@@ -13,6 +13,7 @@ pub mod line_index;
 pub mod locks;
 pub mod lower;
 pub mod ops;
+pub mod plpgsql;
 pub mod report;
 pub mod rules;
 pub mod source;
