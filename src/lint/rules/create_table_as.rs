@@ -27,9 +27,9 @@ impl Check for CreateTableAs {
             out.push(Finding::new(
                 stmt.span.clone(),
                 format!(
-                    "{table} is created from a query: it has no primary key, constraints, \
-                     indexes, defaults or NOT NULL, and the query reads its source tables in full \
-                     in one statement"
+                    "{table} is created from a query: it gets column names and types only, with \
+                     no primary key, constraints, indexes, defaults or NOT NULL, and its rows are \
+                     copied in one statement"
                 ),
                 format!(
                     "Create {table} with its full definition (CREATE TABLE {table} (id bigint \

@@ -48,17 +48,17 @@ impl Check for TransactionNesting {
                         && ctx.in_transaction()
                         && !ctx.in_explicit_transaction() =>
                 {
-                    let word = if *kind == TransactionOp::Commit {
-                        "COMMIT"
+                    let (word, before) = if *kind == TransactionOp::Commit {
+                        ("COMMIT", "commits what came before")
                     } else {
-                        "ROLLBACK"
+                        ("ROLLBACK", "undoes what came before")
                     };
                     out.push(Finding::new(
                         stmt.span.clone(),
                         format!(
-                            "{word} ends the migration runner's transaction early: the statements \
-                             after it run outside any transaction, and the runner's own COMMIT \
-                             finds none to end"
+                            "{word} ends the migration runner's transaction early: it {before}, \
+                             the statements after it run outside any transaction, and the \
+                             runner's own COMMIT finds none to end"
                         ),
                         format!(
                             "Remove the {word}; if the migration needs two transactions, split it \

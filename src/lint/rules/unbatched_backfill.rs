@@ -30,7 +30,8 @@ impl Check for UnbatchedBackfill {
             if ctx.is_new_table(table) {
                 continue;
             }
-            let (message, batch) = match kind {
+            // The table whose key ranges make the batches: the one read from.
+            let (message, keyed, batch) = match kind {
                 DmlKind::Update | DmlKind::Delete if !has_where => {
                     let verb = if *kind == DmlKind::Update {
                         "UPDATE"
@@ -44,6 +45,7 @@ impl Check for UnbatchedBackfill {
                              updates of it wait), and every row leaves a dead version and WAL at \
                              once"
                         ),
+                        table,
                         batched_statement(&stmt.text),
                     )
                 }
@@ -52,24 +54,28 @@ impl Check for UnbatchedBackfill {
                         && !select_filtered
                         && select_from.iter().any(|t| !ctx.is_new_table(t)) =>
                 {
-                    let sources = names(select_from);
+                    let source = select_from
+                        .iter()
+                        .find(|t| !ctx.is_new_table(t))
+                        .unwrap_or(&select_from[0]);
                     (
                         format!(
-                            "INSERT INTO {table} ... SELECT copies all of {sources} in one \
+                            "INSERT INTO {table} ... SELECT copies all of {} in one \
                              transaction: the rows written to {table} stay locked until it \
-                             commits, and the whole copy hits the WAL at once"
+                             commits, and the whole copy hits the WAL at once",
+                            names(select_from)
                         ),
+                        source,
                         format!(
-                            "INSERT INTO {table} ... SELECT ... FROM {} WHERE id >= lo AND id < \
-                             lo + 10000;",
-                            select_from[0]
+                            "INSERT INTO {table} ... SELECT ... FROM {source} WHERE {source}.id \
+                             >= lo AND {source}.id < lo + 10000;"
                         ),
                     )
                 }
                 _ => continue,
             };
             out.push(
-                Finding::new(stmt.span.clone(), message, help(table, &batch))
+                Finding::new(stmt.span.clone(), message, help(keyed, &batch))
                     .lock(LockMode::RowExclusive),
             );
         }
@@ -97,8 +103,8 @@ fn batched_statement(text: &str) -> String {
 
 fn help(table: &Name, batch: &str) -> String {
     format!(
-        "Batch by primary key range, one transaction per batch (id stands for {table}'s primary \
-         key), e.g. from a script or, on PostgreSQL 11+, outside a transaction block:\n\
+        "Batch by primary key range, one transaction per batch (id stands for the primary key of \
+         {table}), e.g. from a script or, on PostgreSQL 11+, outside a transaction block:\n\
          DO $$\n\
          DECLARE lo bigint := 0; last bigint;\n\
          BEGIN\n\
@@ -173,6 +179,14 @@ mod tests {
         assert!(f.help.contains("COMMIT;"));
         assert!(found[1].1.message.starts_with("DELETE of order_items"));
         assert!(found[2].1.message.contains("copies all of orders"));
+        // The batches range over the table read from.
+        assert!(found[2].1.help.contains("SELECT max(id) INTO last FROM orders;"));
+        assert!(
+            found[2]
+                .1
+                .help
+                .contains("FROM orders WHERE orders.id >= lo AND orders.id < lo + 10000;")
+        );
     }
 
     #[test]
