@@ -24,6 +24,10 @@ impl Check for CreateTableAs {
             else {
                 continue;
             };
+            // In a PL/pgSQL body, `SELECT ... INTO x` assigns variables: it creates no table.
+            if stmt.in_do_block && !starts_with_create(&stmt.text) {
+                continue;
+            }
             out.push(Finding::new(
                 stmt.span.clone(),
                 format!(
@@ -39,6 +43,12 @@ impl Check for CreateTableAs {
             ));
         }
     }
+}
+
+fn starts_with_create(text: &str) -> bool {
+    text.split_whitespace()
+        .next()
+        .is_some_and(|w| w.eq_ignore_ascii_case("create"))
 }
 
 #[cfg(test)]
@@ -78,5 +88,26 @@ mod tests {
         assert_eq!(found[0].0, Some(0));
         assert!(found[0].1.message.starts_with("order_copy is created from a query"));
         assert!(found[0].1.help.contains("INSERT INTO order_copy SELECT"));
+    }
+
+    #[test]
+    fn select_into_in_a_do_body_assigns_variables() {
+        let ctx = Context::new(&FileSettings::default());
+        for (text, fires) in [
+            ("SELECT count(*) INTO n FROM orders", false),
+            ("CREATE TABLE order_copy AS SELECT * FROM orders", true),
+        ] {
+            let stmt = Statement {
+                span: 0..text.len(),
+                text: text.into(),
+                ops: create(true, false),
+                parsed_by: crate::lint::statement::ParsedBy::Parser,
+                syntax_error: None,
+                in_do_block: true,
+            };
+            let mut out = Vec::new();
+            CreateTableAs.statement(&stmt, &ctx, &mut out);
+            assert_eq!(out.len(), usize::from(fires), "{text}");
+        }
     }
 }

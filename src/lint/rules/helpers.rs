@@ -65,3 +65,57 @@ pub fn name_from_text(word: &str) -> Option<crate::lint::ops::Name> {
         _ => None,
     }
 }
+
+// rulesB group: the lowering reads an `INSERT ... SELECT`'s source tables through `WITH` queries
+// and subqueries, but sets `select_filtered` only for a `WHERE`/`LIMIT` on the outer `SELECT`. True
+// when the statement has a `WHERE`, `LIMIT` or `FETCH` anywhere outside string literals, which
+// then narrows a `WITH` query or a subquery (precision first: treated as filtered).
+pub fn has_filter_keyword(text: &str) -> bool {
+    let mut outside = String::with_capacity(text.len());
+    for (i, part) in text.split('\'').enumerate() {
+        if i % 2 == 0 {
+            outside.push_str(part);
+        }
+        outside.push(' ');
+    }
+    outside
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '"'))
+        .any(|w| {
+            w.eq_ignore_ascii_case("where")
+                || w.eq_ignore_ascii_case("limit")
+                || w.eq_ignore_ascii_case("fetch")
+        })
+}
+
+#[cfg(test)]
+mod rules_b_tests {
+    use super::*;
+    use crate::lint::ops::Name;
+
+    #[test]
+    fn filter_keywords_outside_literals() {
+        assert!(has_filter_keyword(
+            "WITH r AS (SELECT * FROM orders WHERE id > 5) INSERT INTO t SELECT * FROM r"
+        ));
+        assert!(has_filter_keyword(
+            "INSERT INTO t SELECT * FROM (SELECT * FROM orders\nLIMIT 10) s"
+        ));
+        assert!(!has_filter_keyword(
+            "INSERT INTO t SELECT 'where', nowhere FROM orders"
+        ));
+        assert!(!has_filter_keyword("INSERT INTO t SELECT * FROM orders"));
+    }
+
+    #[test]
+    fn names_fold_like_postgres() {
+        assert_eq!(
+            name_from_text("Public.Orders;"),
+            Some(Name::new(Some("public"), "orders"))
+        );
+        assert_eq!(
+            name_from_text("\"Order Qty\""),
+            Some(Name::bare("Order Qty"))
+        );
+        assert_eq!(name_from_text("a.b.c"), None);
+    }
+}

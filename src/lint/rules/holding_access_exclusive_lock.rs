@@ -13,6 +13,7 @@ use crate::lint::diagnostic::Finding;
 use crate::lint::locks::{self, LockEffect, Target};
 use crate::lint::ops::{DmlKind, LockMode, Name, Op};
 use crate::lint::rules::Check;
+
 use crate::lint::statement::Statement;
 
 pub struct HoldingAccessExclusiveLock;
@@ -47,11 +48,7 @@ impl Check for HoldingAccessExclusiveLock {
         if held.is_empty() {
             return;
         }
-        let names = held
-            .iter()
-            .map(|n| n.to_string())
-            .collect::<Vec<_>>()
-            .join(", ");
+        let names = name_list(&held);
         let (lock_word, verb) = if held.len() == 1 {
             ("lock", "is")
         } else {
@@ -74,6 +71,22 @@ impl Check for HoldingAccessExclusiveLock {
             )
             .lock(LockMode::AccessExclusive),
         );
+    }
+}
+
+/// "orders", "orders, customers", "orders, customers, items and 2 more tables".
+fn name_list(names: &[&Name]) -> String {
+    const SHOWN: usize = 3;
+    let shown = names
+        .iter()
+        .take(SHOWN)
+        .map(|n| n.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    match names.len().saturating_sub(SHOWN) {
+        0 => shown,
+        1 => format!("{shown} and 1 more table"),
+        more => format!("{shown} and {more} more tables"),
     }
 }
 
@@ -245,6 +258,15 @@ mod tests {
              taken earlier in this transaction, is still held"
         ));
         assert!(found[2].1.message.contains("builds an index on customers"));
+    }
+
+    #[test]
+    fn long_lists_of_held_tables_are_cut() {
+        let names: Vec<Name> = ["a", "b", "c", "d", "e"].map(Name::bare).to_vec();
+        let refs: Vec<&Name> = names.iter().collect();
+        assert_eq!(name_list(&refs[..1]), "a");
+        assert_eq!(name_list(&refs[..4]), "a, b, c and 1 more table");
+        assert_eq!(name_list(&refs), "a, b, c and 2 more tables");
     }
 
     #[test]

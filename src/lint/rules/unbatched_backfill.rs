@@ -10,6 +10,7 @@ use crate::lint::context::Context;
 use crate::lint::diagnostic::Finding;
 use crate::lint::ops::{DmlKind, LockMode, Name, Op};
 use crate::lint::rules::Check;
+use crate::lint::rules::helpers::has_filter_keyword;
 use crate::lint::statement::Statement;
 
 pub struct UnbatchedBackfill;
@@ -49,9 +50,10 @@ impl Check for UnbatchedBackfill {
                         batched_statement(&stmt.text),
                     )
                 }
+                // A WHERE or LIMIT inside a WITH query or subquery narrows the copy too.
                 DmlKind::Insert
-                    if !select_from.is_empty()
-                        && !select_filtered
+                    if !select_filtered
+                        && !has_filter_keyword(&stmt.text)
                         && select_from.iter().any(|t| !ctx.is_new_table(t)) =>
                 {
                     let source = select_from
@@ -224,9 +226,28 @@ mod tests {
                     "INSERT INTO orders SELECT * FROM staging",
                     dml(DmlKind::Insert, "orders", false, &["staging"], false),
                 ),
+                (
+                    "WITH recent AS (SELECT * FROM orders WHERE id > 1000)\n\
+                     INSERT INTO order_archive SELECT * FROM recent",
+                    dml(DmlKind::Insert, "order_archive", false, &["orders"], false),
+                ),
             ],
         );
         assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn a_with_query_without_filter_still_counts() {
+        let found = run_check(
+            &UnbatchedBackfill,
+            &FileSettings::default(),
+            &[(
+                "WITH r AS (SELECT * FROM orders) INSERT INTO order_archive SELECT * FROM r",
+                dml(DmlKind::Insert, "order_archive", false, &["orders"], false),
+            )],
+        );
+        assert_eq!(found.len(), 1);
+        assert!(found[0].1.help.contains("FROM orders WHERE orders.id"));
     }
 
     #[test]
