@@ -1,7 +1,27 @@
-//! `syntax-error`: see `rules/syntax-error.toml`.
+//! `syntax-error`: a statement that neither the parser nor the token fallback understands.
+//!
+//! Such a statement is not linted by any other rule, so its locks and rewrites go unchecked; the
+//! rest of the file still is. The engine also reports an unterminated quote, dollar quote or
+//! comment under this rule (`lint_file` in `src/lint/mod.rs`): everything after it is one
+//! unfinished string, and nothing there is linted.
 
+use crate::lint::context::Context;
+use crate::lint::diagnostic::Finding;
 use crate::lint::rules::Check;
+use crate::lint::statement::Statement;
 
 pub struct SyntaxError;
 
-impl Check for SyntaxError {}
+impl Check for SyntaxError {
+    fn statement(&self, stmt: &Statement, _ctx: &Context, out: &mut Vec<Finding>) {
+        let Some(err) = &stmt.syntax_error else {
+            return;
+        };
+        out.push(Finding::new(
+            err.span.clone(),
+            format!("This statement could not be parsed, so no rule checked it: {}", err.message),
+            "Fix the SQL: PostgreSQL will most likely reject it too. If PostgreSQL accepts it, \
+             please report it to pgward; the rest of the file is still linted",
+        ));
+    }
+}
