@@ -93,6 +93,8 @@ pub enum Color {
 pub enum DocFormat {
     Text,
     Json,
+    /// A Markdown table (the README's rule table is this output).
+    Markdown,
 }
 
 #[derive(Debug, Args)]

@@ -183,6 +183,7 @@ fn rules(args: RulesArgs) -> Result<Outcome> {
             )
             .into_diagnostic()?;
         }
+        DocFormat::Markdown => write!(out, "{}", rules_markdown()).into_diagnostic()?,
         DocFormat::Text => {
             let width = RuleId::ALL
                 .iter()
@@ -204,6 +205,26 @@ fn rules(args: RulesArgs) -> Result<Outcome> {
         }
     }
     Ok(Outcome::Clean)
+}
+
+/// The rule table of the README, generated from the registry so that it never drifts
+/// (`tests/readme.rs` fails when the README's copy is stale).
+pub fn rules_markdown() -> String {
+    let mut s = String::from("| Rule | Severity | What it catches |\n| --- | --- | --- |\n");
+    for rule in RuleId::ALL {
+        let doc = rule.doc();
+        let severity = if doc.opt_in {
+            format!("{} (opt-in)", doc.severity.as_str())
+        } else {
+            doc.severity.as_str().to_owned()
+        };
+        s.push_str(&format!(
+            "| [`{id}`](rules/{id}.toml) | {severity} | {} |\n",
+            doc.summary.replace('|', "\\|"),
+            id = rule.as_str()
+        ));
+    }
+    s
 }
 
 fn rule_json(rule: RuleId) -> serde_json::Value {
@@ -238,7 +259,7 @@ fn explain(args: ExplainArgs) -> Result<Outcome> {
             "{}",
             serde_json::to_string_pretty(&rule_json(rule)).into_diagnostic()?
         ),
-        DocFormat::Text => write!(out, "{}", explain_text(rule)),
+        DocFormat::Text | DocFormat::Markdown => write!(out, "{}", explain_text(rule)),
     }
     .into_diagnostic()?;
     Ok(Outcome::Clean)

@@ -7,11 +7,13 @@
 
 pub mod context;
 pub mod diagnostic;
+pub mod fallback;
 pub mod ignore;
 pub mod line_index;
 pub mod locks;
 pub mod lower;
 pub mod ops;
+pub mod plpgsql;
 pub mod report;
 pub mod rules;
 pub mod source;

@@ -1,9 +1,23 @@
 //! Where SQL comes from: files, directories (walked for `*.sql`, sorted) and stdin.
-//! (Being written: see the splitter task.)
+//!
+//! Every input is read whole into memory as UTF-8 (a byte-order mark is dropped). A path that
+//! cannot be used becomes a [`SourceError`] and the run goes on with the other inputs, as ripgrep
+//! does: the caller prints the errors and ends with exit code 2.
+//!
+//! Directories are walked recursively for files whose extension is `sql` in any case, in byte order
+//! of their path relative to the directory, so that the order is the same on every machine.
+//! Hidden entries (`.git`, `.#x.sql` editor locks) are skipped; symbolic links are followed, but a
+//! directory already walked (a symlink loop, or two links to one place) is not walked again.
 
-use std::path::PathBuf;
+use std::collections::HashSet;
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
 
 use super::SourceFile;
+
+/// The largest input read; bigger ones are refused rather than loaded into memory.
+pub const MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
 
 /// A path that could not be read; the run goes on with the others and ends with exit code 2.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -14,10 +28,482 @@ pub enum SourceError {
         help("Check the path; `pgward lint migrations/` walks a directory for *.sql files.")
     )]
     Missing { path: String },
+
+    #[error("{path}: no .sql files found")]
+    #[diagnostic(
+        code(pgward::lint::no_sql_files),
+        help(
+            "Point pgward at the directory that holds the migrations, or name the files: only \
+             files ending in .sql are read from a directory (hidden directories are skipped)."
+        )
+    )]
+    NoSqlFiles { path: String },
+
+    #[error("{path}: not a file or a directory")]
+    #[diagnostic(
+        code(pgward::lint::not_a_file),
+        help(
+            "Pass a .sql file or a directory; to lint SQL from a pipe or a device, pass `-` and \
+             send the SQL to standard input."
+        )
+    )]
+    NotAFile { path: String },
+
+    #[error("{path}: cannot read: {error}")]
+    #[diagnostic(
+        code(pgward::lint::io_error),
+        help("Check that the path exists and that you may read it, then run pgward again.")
+    )]
+    Io { path: String, error: io::Error },
+
+    #[error("{path}:{line}: not valid UTF-8 (the first bad byte is on line {line}); not linted")]
+    #[diagnostic(
+        code(pgward::lint::invalid_utf8),
+        help("Re-save the file as UTF-8 (for example `iconv -f LATIN1 -t UTF-8`).")
+    )]
+    InvalidUtf8 { path: String, line: usize },
+
+    #[error("{path}: larger than the {} MiB limit; not linted", MAX_FILE_SIZE >> 20)]
+    #[diagnostic(
+        code(pgward::lint::file_too_large),
+        help(
+            "Split the file into smaller migrations. To lint a pg_dump, lint a schema-only dump \
+             (`pg_dump --schema-only`)."
+        )
+    )]
+    TooLarge { path: String },
 }
 
 /// Reads every input. `-` is stdin, shown in output as `stdin_name`.
 pub fn collect(inputs: &[PathBuf], stdin_name: &str) -> (Vec<SourceFile>, Vec<SourceError>) {
-    let _ = (inputs, stdin_name);
-    (Vec::new(), Vec::new())
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for input in inputs {
+        if input.as_os_str() == "-" {
+            keep(
+                read_stream(io::stdin().lock(), stdin_name),
+                &mut files,
+                &mut errors,
+            );
+            continue;
+        }
+        let shown = input.to_string_lossy().into_owned();
+        match fs::metadata(input) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                errors.push(SourceError::Missing { path: shown });
+            }
+            Err(error) => errors.push(SourceError::Io { path: shown, error }),
+            Ok(meta) if meta.is_file() => keep(read_file(input, shown), &mut files, &mut errors),
+            Ok(meta) if meta.is_dir() => {
+                let mut walked = Vec::new();
+                let errors_before = errors.len();
+                walk(
+                    input,
+                    Path::new(""),
+                    &mut HashSet::new(),
+                    &mut walked,
+                    &mut errors,
+                );
+                // An unreadable directory is reported as such, not also as empty.
+                if walked.is_empty() && errors.len() == errors_before {
+                    errors.push(SourceError::NoSqlFiles { path: shown });
+                }
+                walked.sort_by(|a, b| {
+                    a.as_os_str()
+                        .as_encoded_bytes()
+                        .cmp(b.as_os_str().as_encoded_bytes())
+                });
+                for rel in walked {
+                    let path = input.join(&rel);
+                    let shown = path.to_string_lossy().into_owned();
+                    keep(read_file(&path, shown), &mut files, &mut errors);
+                }
+            }
+            Ok(_) => errors.push(SourceError::NotAFile { path: shown }),
+        }
+    }
+    (files, errors)
+}
+
+fn keep(
+    result: Result<SourceFile, SourceError>,
+    files: &mut Vec<SourceFile>,
+    errors: &mut Vec<SourceError>,
+) {
+    match result {
+        Ok(file) => files.push(file),
+        Err(err) => errors.push(err),
+    }
+}
+
+/// Collects into `out` the `*.sql` files under `root.join(rel)`, as paths relative to `root`.
+fn walk(
+    root: &Path,
+    rel: &Path,
+    seen: &mut HashSet<PathBuf>,
+    out: &mut Vec<PathBuf>,
+    errors: &mut Vec<SourceError>,
+) {
+    let dir = root.join(rel);
+    let io_error = |path: &Path, error| SourceError::Io {
+        path: path.to_string_lossy().into_owned(),
+        error,
+    };
+    // A directory reached twice (a symlink loop) is walked once.
+    match fs::canonicalize(&dir) {
+        Ok(real) => {
+            if !seen.insert(real) {
+                return;
+            }
+        }
+        Err(e) => return errors.push(io_error(&dir, e)),
+    }
+    let entries = match fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) => return errors.push(io_error(&dir, e)),
+    };
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                errors.push(io_error(&dir, e));
+                continue;
+            }
+        };
+        let name = entry.file_name();
+        if name.as_encoded_bytes().starts_with(b".") {
+            continue;
+        }
+        let child = rel.join(&name);
+        let file_type = match entry.file_type() {
+            Ok(t) if t.is_symlink() => match fs::metadata(entry.path()) {
+                Ok(meta) => meta.file_type(),
+                Err(e) => {
+                    if is_sql(&child) {
+                        errors.push(io_error(&root.join(&child), e));
+                    }
+                    continue;
+                }
+            },
+            Ok(t) => t,
+            Err(e) => {
+                errors.push(io_error(&root.join(&child), e));
+                continue;
+            }
+        };
+        if file_type.is_dir() {
+            walk(root, &child, seen, out, errors);
+        } else if file_type.is_file() && is_sql(&child) {
+            out.push(child);
+        }
+    }
+}
+
+/// A `.sql` extension, in any case.
+fn is_sql(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("sql"))
+}
+
+fn read_file(path: &Path, shown: String) -> Result<SourceFile, SourceError> {
+    let file = match fs::File::open(path) {
+        Ok(file) => file,
+        Err(error) => return Err(SourceError::Io { path: shown, error }),
+    };
+    // Refuse early from the size on disk; `read_stream` also stops at the limit, for files whose
+    // size is not known in advance.
+    if let Ok(meta) = file.metadata()
+        && meta.len() > MAX_FILE_SIZE
+    {
+        return Err(SourceError::TooLarge { path: shown });
+    }
+    read_stream(file, &shown)
+}
+
+/// Reads a whole stream (a file, or stdin) as UTF-8, shown in messages as `shown`.
+fn read_stream(reader: impl Read, shown: &str) -> Result<SourceFile, SourceError> {
+    read_limited(reader, shown, MAX_FILE_SIZE)
+}
+
+/// [`read_stream`] with the size limit as a parameter (so that tests need not allocate 256 MiB).
+fn read_limited(reader: impl Read, shown: &str, limit: u64) -> Result<SourceFile, SourceError> {
+    let mut bytes = Vec::new();
+    if let Err(error) = reader.take(limit + 1).read_to_end(&mut bytes) {
+        return Err(SourceError::Io {
+            path: shown.to_owned(),
+            error,
+        });
+    }
+    if bytes.len() as u64 > limit {
+        return Err(SourceError::TooLarge {
+            path: shown.to_owned(),
+        });
+    }
+    decode(bytes, shown).map(|text| SourceFile {
+        path: shown.to_owned(),
+        text,
+    })
+}
+
+/// UTF-8 text without a leading byte-order mark.
+fn decode(mut bytes: Vec<u8>, shown: &str) -> Result<String, SourceError> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let bad = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..bad].iter().filter(|&&b| b == b'\n').count() + 1;
+        SourceError::InvalidUtf8 {
+            path: shown.to_owned(),
+            line,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use std::fs::File;
+    use std::io::Write;
+
+    fn write(path: &Path, text: &[u8]) {
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).unwrap();
+        }
+        File::create(path).unwrap().write_all(text).unwrap();
+    }
+
+    fn paths(files: &[SourceFile]) -> Vec<&str> {
+        files.iter().map(|f| f.path.as_str()).collect()
+    }
+
+    #[test]
+    fn reads_a_file_as_typed_whatever_its_extension() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("up.txt");
+        write(&path, b"SELECT 1;\n");
+        let (files, errors) = collect(std::slice::from_ref(&path), "<stdin>");
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(paths(&files), [path.to_string_lossy()]);
+        assert_eq!(files[0].text, "SELECT 1;\n");
+    }
+
+    #[test]
+    fn walks_directories_recursively_in_byte_order() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        for name in [
+            "m/b.sql",
+            "m/a.SQL",
+            "m/a/z.sql",
+            "m/a-b.sql",
+            "m/B.sql",
+            "m/notes.md",
+            "m/sql",
+            "m/.git/x.sql",
+            "m/.hidden.sql",
+            "m/sub/deeper/c.Sql",
+        ] {
+            write(&root.join(name), b"SELECT 1;");
+        }
+        let dir = root.join("m");
+        let (files, errors) = collect(&[dir.clone()], "<stdin>");
+        assert!(errors.is_empty(), "{errors:?}");
+        let shown: Vec<String> = [
+            "B.sql",
+            "a-b.sql",
+            "a.SQL",
+            "a/z.sql",
+            "b.sql",
+            "sub/deeper/c.Sql",
+        ]
+        .iter()
+        .map(|rel| dir.join(rel).to_string_lossy().into_owned())
+        .collect();
+        assert_eq!(paths(&files), shown);
+    }
+
+    #[test]
+    fn walked_paths_keep_the_users_directory_spelling() {
+        let tmp = tempfile::tempdir().unwrap();
+        write(&tmp.path().join("migrations/sub/1.sql"), b"SELECT 1;");
+        let typed = format!("{}/migrations/", tmp.path().display());
+        let (files, _) = collect(&[PathBuf::from(&typed)], "<stdin>");
+        assert_eq!(paths(&files), [format!("{typed}sub/1.sql")]);
+    }
+
+    #[test]
+    fn inputs_keep_their_order_and_errors_do_not_stop_the_run() {
+        let tmp = tempfile::tempdir().unwrap();
+        let a = tmp.path().join("a.sql");
+        let b = tmp.path().join("b.sql");
+        write(&a, b"SELECT 'a';");
+        write(&b, b"SELECT 'b';");
+        let missing = tmp.path().join("nope.sql");
+        let (files, errors) = collect(&[b.clone(), missing.clone(), a.clone()], "<stdin>");
+        assert_eq!(paths(&files), [b.to_string_lossy(), a.to_string_lossy()]);
+        assert_eq!(errors.len(), 1);
+        assert!(
+            matches!(&errors[0], SourceError::Missing { path } if *path == missing.to_string_lossy())
+        );
+        assert_eq!(
+            errors[0].to_string(),
+            format!("{}: no such file or directory", missing.display())
+        );
+    }
+
+    #[test]
+    fn a_directory_without_sql_files_is_an_error() {
+        let tmp = tempfile::tempdir().unwrap();
+        write(&tmp.path().join("migrations/README.md"), b"hi");
+        write(&tmp.path().join("migrations/.git/a.sql"), b"SELECT 1;");
+        let typed = format!("{}/migrations/", tmp.path().display());
+        let (files, errors) = collect(&[PathBuf::from(&typed)], "<stdin>");
+        assert!(files.is_empty());
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            errors[0].to_string(),
+            format!("{typed}: no .sql files found")
+        );
+        assert!(matches!(errors[0], SourceError::NoSqlFiles { .. }));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn neither_file_nor_directory_is_an_error() {
+        let (files, errors) = collect(&[PathBuf::from("/dev/null")], "<stdin>");
+        assert!(files.is_empty());
+        assert!(matches!(&errors[..], [SourceError::NotAFile { path }] if path == "/dev/null"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loops_are_walked_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("m");
+        write(&dir.join("sub/1.sql"), b"SELECT 1;");
+        std::os::unix::fs::symlink(&dir, dir.join("sub/loop")).unwrap();
+        let (files, errors) = collect(&[dir.clone()], "<stdin>");
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(paths(&files), [dir.join("sub/1.sql").to_string_lossy()]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinked_files_are_followed_and_dangling_ones_reported() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("m");
+        write(&tmp.path().join("outside.sql"), b"SELECT 1;");
+        fs::create_dir_all(&dir).unwrap();
+        std::os::unix::fs::symlink(tmp.path().join("outside.sql"), dir.join("1.sql")).unwrap();
+        std::os::unix::fs::symlink(tmp.path().join("gone.sql"), dir.join("2.sql")).unwrap();
+        let (files, errors) = collect(&[dir.clone()], "<stdin>");
+        assert_eq!(paths(&files), [dir.join("1.sql").to_string_lossy()]);
+        assert!(
+            matches!(&errors[..], [SourceError::Io { path, .. }] if *path == dir.join("2.sql").to_string_lossy()),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn the_byte_order_mark_is_stripped() {
+        let file = read_stream(&b"\xEF\xBB\xBFSELECT 1;"[..], "x.sql").unwrap();
+        assert_eq!(file.text, "SELECT 1;");
+        assert_eq!(file.path, "x.sql");
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_file_and_line() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("latin1.sql");
+        write(&path, b"SELECT 1;\n-- ok\nSELECT 'caf\xE9';\n");
+        let (files, errors) = collect(std::slice::from_ref(&path), "<stdin>");
+        assert!(files.is_empty());
+        let shown = path.to_string_lossy();
+        assert!(
+            matches!(&errors[..], [SourceError::InvalidUtf8 { path, line: 3 }] if *path == shown),
+            "{errors:?}"
+        );
+        assert!(
+            errors[0]
+                .to_string()
+                .starts_with(&format!("{shown}:3: not valid UTF-8"))
+        );
+        let help = miette::Diagnostic::help(&errors[0]).unwrap().to_string();
+        assert!(help.starts_with("Re-save the file as UTF-8"), "{help}");
+    }
+
+    #[test]
+    fn stdin_is_read_under_its_display_name() {
+        let file = read_stream(&b"SELECT 1;"[..], "migration.sql").unwrap();
+        assert_eq!(file.path, "migration.sql");
+        assert_eq!(file.text, "SELECT 1;");
+    }
+
+    #[test]
+    fn read_errors_are_reported_with_the_io_error() {
+        struct Failing;
+        impl Read for Failing {
+            fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+                Err(io::Error::other("disk on fire"))
+            }
+        }
+        let err = read_stream(Failing, "<stdin>").unwrap_err();
+        assert_eq!(err.to_string(), "<stdin>: cannot read: disk on fire");
+    }
+
+    #[test]
+    fn streams_over_the_limit_are_refused() {
+        let big = io::repeat(b' ').take(1000);
+        let err = read_limited(big, "<stdin>", 999).unwrap_err();
+        assert!(matches!(err, SourceError::TooLarge { .. }), "{err:?}");
+        assert!(
+            err.to_string() == "<stdin>: larger than the 256 MiB limit; not linted",
+            "{err}"
+        );
+        // At the limit exactly is fine.
+        let file = read_limited(io::repeat(b' ').take(999), "<stdin>", 999).unwrap();
+        assert_eq!(file.text.len(), 999);
+    }
+
+    #[test]
+    fn files_over_the_limit_are_refused_without_reading_them() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("huge.sql");
+        // A sparse file: no disk space used, nothing read.
+        File::create(&path)
+            .unwrap()
+            .set_len(MAX_FILE_SIZE + 1)
+            .unwrap();
+        let (files, errors) = collect(std::slice::from_ref(&path), "<stdin>");
+        assert!(files.is_empty());
+        assert!(
+            matches!(&errors[..], [SourceError::TooLarge { path: p }] if *p == path.to_string_lossy()),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn every_error_has_a_code_and_help() {
+        let errors = [
+            SourceError::Missing { path: "a".into() },
+            SourceError::NoSqlFiles { path: "a".into() },
+            SourceError::NotAFile { path: "a".into() },
+            SourceError::Io {
+                path: "a".into(),
+                error: io::Error::other("x"),
+            },
+            SourceError::InvalidUtf8 {
+                path: "a".into(),
+                line: 1,
+            },
+            SourceError::TooLarge { path: "a".into() },
+        ];
+        for err in &errors {
+            let code = miette::Diagnostic::code(err).unwrap().to_string();
+            assert!(code.starts_with("pgward::lint::"), "{code}");
+            assert!(miette::Diagnostic::help(err).is_some(), "{err}");
+        }
+    }
 }
