@@ -25,6 +25,7 @@ impl Check for BanCharField {
             }
             let n = ty.args.first().copied().unwrap_or(1);
             let name = quote_ident(col.column);
+            let (span, written) = helpers::column_type_site(stmt, &words, col.column, ty);
             let new_ty = if ty.array { "text[]" } else { "text" };
             let help = match col.site {
                 ColumnSite::AlterColumnType => {
@@ -37,12 +38,12 @@ impl Check for BanCharField {
                 ),
             };
             out.push(Finding::new(
-                helpers::column_type_span(stmt, &words, col.column, ty),
+                span,
                 format!(
                     "Column {} is {}: values are blank-padded to {n} character{s} and trailing \
                      spaces are ignored in comparisons, which surprises application code",
                     helpers::column_ref(col.table, col.column),
-                    ty.written,
+                    written,
                     s = if n == 1 { "" } else { "s" },
                 ),
                 help,

@@ -49,9 +49,10 @@ impl Check for BanDropColumn {
                 message,
                 format!(
                     "Stop using {target} in the application and deploy that first; then drop the \
-                     column in a later migration, keeping a copy of its data if it may be needed \
-                     (CREATE TABLE ... AS SELECT <key>, {col} FROM {table})",
+                     column in a later migration, after keeping a copy of its data (CREATE TABLE \
+                     {backup} AS SELECT <key>, {col} FROM {table})",
                     col = crate::lint::ops::quote_ident(column),
+                    backup = crate::lint::ops::quote_ident(&format!("{}_{column}_backup", table.name)),
                 ),
             )
             .rewrites(false);

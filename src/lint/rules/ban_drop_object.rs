@@ -48,14 +48,18 @@ impl Check for BanDropObject {
             if *cascade {
                 message.push_str("; CASCADE also drops every object that depends on it");
             }
-            let mut finding = Finding::new(
-                stmt.span.clone(),
-                message,
-                format!(
+            let help = match kind {
+                ObjectKind::Trigger | ObjectKind::Policy | ObjectKind::Rule => format!(
+                    "Make sure nothing relies on what {list} does any more (or that its \
+                     replacement is in place) before dropping it; keep its definition (pg_dump \
+                     --schema-only) to recreate it"
+                ),
+                _ => format!(
                     "Stop using {list} in the application and deploy that first, then drop it in \
                      a later migration; keep its definition (pg_dump --schema-only) to recreate it"
                 ),
-            );
+            };
+            let mut finding = Finding::new(stmt.span.clone(), message, help);
             if let Some(effect) = helpers::op_lock(op, ctx) {
                 finding = finding.lock(effect.mode);
             }

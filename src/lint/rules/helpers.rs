@@ -178,14 +178,14 @@ pub fn find_words(words: &[Word], pattern: &[&str]) -> Option<std::ops::Range<us
 }
 
 /// rulesC: where a column's type is written (`note varchar(100)`, `ALTER COLUMN note TYPE
-/// varchar(100)`): from the column name to the end of the type, or the statement when the text
-/// cannot be found.
-pub fn column_type_span(
+/// varchar(100)`): the span from the column name to the end of the type, and the type as written
+/// in the file (sqlparser's rendering when the text cannot be found, with the statement's span).
+pub fn column_type_site(
     stmt: &Statement,
     words: &[Word],
     column: &str,
     ty: &crate::lint::ops::SqlType,
-) -> std::ops::Range<usize> {
+) -> (std::ops::Range<usize>, String) {
     let ty_first = ty
         .written
         .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '"'))
@@ -208,18 +208,35 @@ pub fn column_type_span(
         if t.text.to_lowercase() != ty_first {
             continue;
         }
-        let rel = t.span.start - stmt.span.start;
-        let written = ty.written.as_bytes();
-        let rest = &stmt.text.as_bytes()[rel..];
-        let end =
-            if rest.len() >= written.len() && rest[..written.len()].eq_ignore_ascii_case(written) {
-                t.span.start + written.len()
+        // The type's other words: `character varying (20)`, `timestamp(3) without time zone`,
+        // `double precision`, `int[]`, `text ARRAY`.
+        let mut end = t.span.end;
+        let mut k = j + 1;
+        while let Some(next) = words.get(k) {
+            let part_of_type = !next.quoted
+                && matches!(
+                    next.text.as_str(),
+                    "varying" | "precision" | "without" | "with" | "time" | "zone" | "array"
+                );
+            if part_of_type {
+                end = next.span.end;
+                k += 1;
+            } else if next.text == "(" || next.text == "[" {
+                let close = if next.text == "(" { ")" } else { "]" };
+                let Some(n) = words[k..].iter().position(|w| w.text == close) else {
+                    break;
+                };
+                end = words[k + n].span.end;
+                k += n + 1;
             } else {
-                t.span.end
-            };
-        return w.span.start..end;
+                break;
+            }
+        }
+        let offset = stmt.span.start;
+        let written = stmt.text[t.span.start - offset..end - offset].to_owned();
+        return (w.span.start..end, written);
     }
-    stmt.span.clone()
+    (stmt.span.clone(), ty.written.to_lowercase())
 }
 
 /// rulesC: where a column gets its type, in the statements the hygiene rules read.

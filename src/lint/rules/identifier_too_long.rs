@@ -33,15 +33,15 @@ impl Check for IdentifierTooLong {
             out.push(Finding::new(
                 span,
                 format!(
-                    "The {what} name {} is {} bytes: PostgreSQL truncates it to 63 bytes, {}, so \
-                     a name sharing those bytes collides and later statements that use the full \
-                     name do not find it",
+                    "The {what} name {} is {} bytes: PostgreSQL silently truncates it to {} (63 \
+                     bytes), so another name sharing those bytes collides, and statements using \
+                     the full name do not find it",
                     quote_ident(name),
                     name.len(),
                     quote_ident(kept),
                 ),
                 format!(
-                    "Shorten the name to at most 63 bytes ({} over)",
+                    "Shorten the name to at most 63 bytes ({} too many)",
                     name.len() - MAX_BYTES
                 ),
             ));

@@ -26,7 +26,14 @@ impl Check for PreferBigintOverSmallint {
             let Some(reason) = helpers::key_like_reason(&col) else {
                 continue;
             };
+            // "is serial, a serial column" says nothing twice.
+            let reason = if col.def.is_some_and(|d| d.is_serial()) && reason == "a serial column" {
+                String::new()
+            } else {
+                format!(" and {reason}")
+            };
             let name = quote_ident(col.column);
+            let (span, written) = helpers::column_type_site(stmt, &words, col.column, ty);
             let help = match col.site {
                 ColumnSite::AlterColumnType => format!("Change it to bigint instead (ALTER COLUMN {name} TYPE bigint)"),
                 _ if ty.name == "smallserial" => format!(
@@ -35,12 +42,12 @@ impl Check for PreferBigintOverSmallint {
                 _ => format!("Declare it as {name} bigint"),
             };
             out.push(Finding::new(
-                helpers::column_type_span(stmt, &words, col.column, ty),
+                span,
                 format!(
-                    "Column {} is {}, and {reason}: after 32,767 values every insert fails, and \
+                    "Column {} is {}{reason}: after 32,767 values every insert fails, and \
                      widening it then rewrites the table under an ACCESS EXCLUSIVE lock",
                     helpers::column_ref(col.table, col.column),
-                    ty.written,
+                    written,
                 ),
                 help,
             ));

@@ -32,22 +32,18 @@ impl Check for PreferIdentity {
                 continue;
             }
             let ty = col.ty;
-            let base = match ty.name.as_str() {
-                "smallserial" => "smallint",
-                "serial" => "integer",
-                _ => "bigint",
-            };
             let name = quote_ident(col.column);
+            let (span, written) = helpers::column_type_site(stmt, &words, col.column, ty);
             out.push(Finding::new(
-                helpers::column_type_span(stmt, &words, col.column, ty),
+                span,
                 format!(
                     "Column {} is {}: its sequence is a separate object with grants of its own, \
                      and ids inserted explicitly collide with it later",
                     helpers::column_ref(col.table, col.column),
-                    ty.written,
+                    written,
                 ),
                 format!(
-                    "Declare it as {name} {base} GENERATED ALWAYS AS IDENTITY (BY DEFAULT if code \
+                    "Declare it as {name} bigint GENERATED ALWAYS AS IDENTITY (BY DEFAULT if code \
                      inserts explicit ids)"
                 ),
             ));

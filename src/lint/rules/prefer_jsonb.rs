@@ -22,6 +22,7 @@ impl Check for PreferJsonb {
                 continue;
             }
             let name = quote_ident(col.column);
+            let (span, written) = helpers::column_type_site(stmt, &words, col.column, ty);
             let new_ty = if ty.array { "jsonb[]" } else { "jsonb" };
             let help = match col.site {
                 ColumnSite::AlterColumnType => {
@@ -30,12 +31,12 @@ impl Check for PreferJsonb {
                 _ => format!("Declare it as {name} {new_ty}"),
             };
             out.push(Finding::new(
-                helpers::column_type_span(stmt, &words, col.column, ty),
+                span,
                 format!(
                     "Column {} is {}: re-parsed on every access, not comparable (DISTINCT, GROUP \
                      BY and unique indexes fail on it) and not indexable with GIN",
                     helpers::column_ref(col.table, col.column),
-                    ty.written,
+                    written,
                 ),
                 help,
             ));

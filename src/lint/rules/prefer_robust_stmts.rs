@@ -77,6 +77,7 @@ impl Check for PreferRobustStmts {
                     kind,
                     names,
                     if_exists: false,
+                    concurrently,
                     ..
                 } => {
                     if names.iter().all(|n| ctx.is_new(*kind, n)) {
@@ -92,7 +93,15 @@ impl Check for PreferRobustStmts {
                             "DROP {sql} {} without IF EXISTS, {RERUN}",
                             helpers::join_names(names)
                         ),
-                        format!("Write DROP {sql} IF EXISTS, {OR_TX}"),
+                        format!(
+                            "Write DROP {sql}{conc} IF EXISTS {}, {OR_TX}",
+                            names
+                                .iter()
+                                .map(ToString::to_string)
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            conc = if *concurrently { " CONCURRENTLY" } else { "" },
+                        ),
                     ));
                 }
                 Op::AlterTable { table, action, .. } => {
@@ -132,8 +141,9 @@ impl Check for PreferRobustStmts {
                             quote_ident(name)
                         ),
                         format!(
-                            "Write ALTER TABLE {table} {clause} {}, {OR_TX}",
-                            quote_ident(name)
+                            "Write ALTER TABLE {table} {clause} {}{rest}, {OR_TX}",
+                            quote_ident(name),
+                            rest = if clause.starts_with("ADD") { " ..." } else { "" },
                         ),
                     ));
                 }

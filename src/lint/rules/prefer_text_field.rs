@@ -27,6 +27,7 @@ impl Check for PreferTextField {
                 continue;
             }
             let name = quote_ident(col.column);
+            let (span, written) = helpers::column_type_site(stmt, &words, col.column, ty);
             let check = format!("CHECK (char_length({name}) <= {limit})");
             let constraint = format!(
                 "ALTER TABLE {table} ADD CONSTRAINT {cname} {check} NOT VALID; then ALTER TABLE \
@@ -45,12 +46,12 @@ impl Check for PreferTextField {
                 }
             };
             out.push(Finding::new(
-                helpers::column_type_span(stmt, &words, col.column, ty),
+                span,
                 format!(
                     "Column {} is {}: changing its length limit later takes an {} lock on {} \
                      (blocks {}), and shortening it rewrites the table",
                     helpers::column_ref(col.table, col.column),
-                    ty.written,
+                    written,
                     LockMode::AccessExclusive,
                     col.table,
                     LockMode::AccessExclusive.blocks(),

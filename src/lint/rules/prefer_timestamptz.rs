@@ -24,10 +24,11 @@ impl Check for PreferTimestamptz {
                 continue;
             }
             let name = quote_ident(col.column);
-            let shown = if ty.written.to_ascii_lowercase().contains("without") {
-                ty.written.clone()
+            let (span, written) = helpers::column_type_site(stmt, &words, col.column, ty);
+            let shown = if written.to_ascii_lowercase().contains("without") {
+                written.clone()
             } else {
-                format!("{} (without time zone)", ty.written)
+                format!("{written} (without time zone)")
             };
             let new_ty = match (ty.args.first(), ty.array) {
                 (Some(p), false) => format!("timestamptz({p})"),
@@ -42,7 +43,7 @@ impl Check for PreferTimestamptz {
                 _ => format!("Declare it as {name} {new_ty}"),
             };
             out.push(Finding::new(
-                helpers::column_type_span(stmt, &words, col.column, ty),
+                span,
                 format!(
                     "Column {} is {shown}: it stores wall-clock readings, so values written \
                      from different time zones cannot be compared",

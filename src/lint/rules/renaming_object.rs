@@ -9,16 +9,17 @@
 use super::helpers;
 use crate::lint::context::Context;
 use crate::lint::diagnostic::Finding;
-use crate::lint::ops::{LockMode, ObjectKind, Op, TableAction, quote_ident};
+use crate::lint::ops::{LockMode, Name, ObjectKind, Op, TableAction, quote_ident};
 use crate::lint::rules::Check;
-use crate::lint::statement::Statement;
+use crate::lint::statement::{ParsedBy, Statement};
 
 pub struct RenamingObject;
 
 impl Check for RenamingObject {
     fn statement(&self, stmt: &Statement, ctx: &Context, out: &mut Vec<Finding>) {
         let words = helpers::words(stmt);
-        for op in &stmt.ops {
+        let unparsed = unparsed_view_rename(stmt, &words);
+        for op in stmt.ops.iter().chain(unparsed.as_ref()) {
             match op {
                 Op::Rename { kind, from, to } if *kind != ObjectKind::Table => {
                     if ctx.is_new(*kind, from) {
@@ -81,6 +82,53 @@ impl Check for RenamingObject {
             }
         }
     }
+}
+
+/// `ALTER [MATERIALIZED] VIEW [IF EXISTS] name RENAME TO new`, which neither sqlparser 0.63 nor
+/// the token fallback recognises yet: read from the words of an unrecognised statement, in exactly
+/// this shape, so that the rename is not missed.
+fn unparsed_view_rename(stmt: &Statement, words: &[helpers::Word]) -> Option<Op> {
+    if stmt.parsed_by != ParsedBy::Unrecognized {
+        return None;
+    }
+    let keyword = |i: usize, k: &str| words.get(i).is_some_and(|w| !w.quoted && w.text == k);
+    let ident = |i: usize| {
+        words
+            .get(i)
+            .filter(|w| w.quoted || w.text.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$'))
+            .map(|w| w.text.clone())
+    };
+    if !keyword(0, "alter") {
+        return None;
+    }
+    let mut i = 1;
+    let kind = if keyword(i, "materialized") {
+        i += 1;
+        ObjectKind::MaterializedView
+    } else {
+        ObjectKind::View
+    };
+    if !keyword(i, "view") {
+        return None;
+    }
+    i += 1;
+    if keyword(i, "if") && keyword(i + 1, "exists") {
+        i += 2;
+    }
+    let first = ident(i)?;
+    i += 1;
+    let from = if words.get(i).is_some_and(|w| w.text == ".") {
+        let name = ident(i + 1)?;
+        i += 2;
+        Name::new(Some(&first), &name)
+    } else {
+        Name::bare(&first)
+    };
+    if !(keyword(i, "rename") && keyword(i + 1, "to")) || words.len() != i + 3 {
+        return None;
+    }
+    let to = ident(i + 2)?;
+    Some(Op::Rename { kind, from, to })
 }
 
 /// Who uses an object of this kind by name.

@@ -20,8 +20,9 @@ impl Check for SyntaxError {
         out.push(Finding::new(
             err.span.clone(),
             format!("This statement could not be parsed, so no rule checked it: {}", err.message),
-            "Fix the SQL: PostgreSQL will most likely reject it too. If PostgreSQL accepts it, \
-             please report it to pgward; the rest of the file is still linted",
+            "Fix the statement: PostgreSQL most likely rejects it too. If PostgreSQL accepts it, \
+             please report it to pgward and silence this with `-- pgward-ignore: syntax-error` \
+             above it; the rest of the file is linted either way",
         ));
     }
 }
