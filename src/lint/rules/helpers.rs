@@ -36,6 +36,8 @@ pub fn words(stmt: &Statement) -> Vec<Word> {
     let base = stmt.span.start;
     let mut out = Vec::new();
     let mut i = 0;
+    // Set by an `E` prefix: the next string literal may escape its quote with a backslash.
+    let mut escapes = false;
     while i < bytes.len() {
         let c = bytes[i];
         if c.is_ascii_whitespace() {
@@ -69,13 +71,12 @@ pub fn words(stmt: &Statement) -> Vec<Word> {
                     i += 1;
                     break;
                 }
-                // E'...' strings may escape a quote with a backslash; skipping the escaped byte
-                // is harmless for the standard strings, where it is a plain character.
-                if bytes[i] == b'\\' {
+                if escapes && bytes[i] == b'\\' {
                     i += 1;
                 }
                 i += 1;
             }
+            escapes = false;
         } else if c == b'"' {
             let start = i;
             let mut ident = String::new();
@@ -115,8 +116,9 @@ pub fn words(stmt: &Statement) -> Vec<Word> {
             {
                 i += 1;
             }
-            // A string prefix (E'..', B'..', X'..', U&'..') is part of the literal that follows.
+            // A string prefix (E'..', B'..', X'..') is part of the literal that follows.
             if bytes.get(i) == Some(&b'\'') {
+                escapes = text[start..i].eq_ignore_ascii_case("e");
                 continue;
             }
             out.push(Word {
@@ -376,5 +378,83 @@ pub fn key_like_reason(col: &TypedColumn<'_>) -> Option<&'static str> {
         Some("an id column")
     } else {
         None
+    }
+}
+
+// rulesC: tests of the helpers above.
+#[cfg(test)]
+mod rules_c_tests {
+    use super::*;
+    use crate::lint::statement::ParsedBy;
+
+    fn stmt(sql: &str) -> Statement {
+        Statement {
+            span: 10..10 + sql.len(),
+            text: sql.to_owned(),
+            ops: Vec::new(),
+            parsed_by: ParsedBy::Parser,
+            syntax_error: None,
+            in_do_block: false,
+        }
+    }
+
+    fn texts(sql: &str) -> Vec<String> {
+        words(&stmt(sql)).into_iter().map(|w| w.text).collect()
+    }
+
+    #[test]
+    fn words_skip_comments_literals_and_dollar_quotes() {
+        assert_eq!(
+            texts("ALTER TABLE \"Orders\" -- drop column x\n DROP /* a /* nested */ b */ note"),
+            ["alter", "table", "Orders", "drop", "note"]
+        );
+        assert_eq!(
+            texts("SELECT 'it''s', E'a\\'b', 'c:\\' , $f$ drop $f$, $$x$$ AS done"),
+            ["select", ",", ",", ",", ",", "as", "done"]
+        );
+        let w = words(&stmt("DROP \"a\"\"b\""));
+        assert_eq!(w[1].text, "a\"b");
+        assert!(w[1].quoted);
+        assert_eq!(w[1].span, 15..21);
+    }
+
+    #[test]
+    fn find_words_skips_optional_words() {
+        let s = stmt("ALTER TABLE orders DROP IF EXISTS note, DROP COLUMN email");
+        let w = words(&s);
+        let range = |p: &[&str]| find_words(&w, p).map(|r| &s.text[r.start - 10..r.end - 10]);
+        assert_eq!(
+            range(&["drop", "?column", "?if", "?exists", "note"]),
+            Some("DROP IF EXISTS note")
+        );
+        assert_eq!(
+            range(&["drop", "?column", "?if", "?exists", "email"]),
+            Some("DROP COLUMN email")
+        );
+        assert_eq!(range(&["drop", "constraint"]), None);
+    }
+
+    #[test]
+    fn column_type_site_covers_multi_word_types() {
+        let ty = |written: &str| crate::lint::ops::SqlType {
+            name: String::new(),
+            args: Vec::new(),
+            array: false,
+            written: written.to_owned(),
+        };
+        let s = stmt("CREATE TABLE t (id bigint, note character varying (20) NOT NULL)");
+        let (span, written) =
+            column_type_site(&s, &words(&s), "note", &ty("CHARACTER VARYING(20)"));
+        assert_eq!(written, "character varying (20)");
+        assert_eq!(
+            &s.text[span.start - 10..span.end - 10],
+            "note character varying (20)"
+        );
+        let s = stmt("ALTER TABLE t ALTER COLUMN at SET DATA TYPE timestamp(3) without time zone");
+        let (_, written) = column_type_site(&s, &words(&s), "at", &ty("TIMESTAMP(3)"));
+        assert_eq!(written, "timestamp(3) without time zone");
+        let s = stmt("ALTER TABLE t ADD COLUMN tags int[] NOT NULL");
+        let (_, written) = column_type_site(&s, &words(&s), "tags", &ty("INT[]"));
+        assert_eq!(written, "int[]");
     }
 }
