@@ -65,20 +65,26 @@ pub enum ConfigError {
         path: String,
         source: std::io::Error,
     },
-    #[error("{path}:{line}: {message}")]
-    #[diagnostic(code(pgward::config::invalid))]
-    Invalid {
-        path: String,
-        line: usize,
-        message: String,
-        #[source_code]
-        src: NamedSource<String>,
-        #[label("{label}")]
-        span: SourceSpan,
-        label: String,
-        #[help]
-        help: Option<String>,
-    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Invalid(Box<InvalidConfig>),
+}
+
+/// A value in `pgward.toml` that is wrong, with its place in the file.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{path}:{line}: {message}")]
+#[diagnostic(code(pgward::config::invalid))]
+pub struct InvalidConfig {
+    path: String,
+    line: usize,
+    message: String,
+    #[source_code]
+    src: NamedSource<String>,
+    #[label("{label}")]
+    span: SourceSpan,
+    label: String,
+    #[help]
+    help: Option<String>,
 }
 
 /// `"11"`, `"11.0"`, `"11.4"`, `11`, `11.4` and `"9.6"` -> the major version (11, 11, 11, 11, 11, 9).
@@ -112,7 +118,7 @@ impl Config {
     pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
         let invalid = |span: Range<usize>, message: String, label: &str, help: Option<String>| {
             let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-            ConfigError::Invalid {
+            ConfigError::Invalid(Box::new(InvalidConfig {
                 path: path.to_owned(),
                 line,
                 message,
@@ -120,7 +126,7 @@ impl Config {
                 span: span.into(),
                 label: label.to_owned(),
                 help,
-            }
+            }))
         };
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let span = e.span().unwrap_or(0..0);

@@ -225,10 +225,8 @@ impl Context {
             Op::CreateDomain { name, .. } => {
                 self.created.insert((ObjectKind::Domain, name.clone()));
             }
-            Op::AlterEnumAddValue { name, value } => {
-                if self.in_transaction() {
-                    self.enum_values_added.push((name.clone(), value.clone()));
-                }
+            Op::AlterEnumAddValue { name, value } if self.in_transaction() => {
+                self.enum_values_added.push((name.clone(), value.clone()));
             }
             Op::Drop { kind, names, .. } => {
                 for n in names {

@@ -210,7 +210,7 @@ pub fn lint_file(file: SourceFile, settings: &LintSettings) -> FileReport {
             rewrites_table: f.rewrites_table,
         })
         .collect();
-    diagnostics.sort_by(|a, b| (a.span.start, a.rule).cmp(&(b.span.start, b.rule)));
+    diagnostics.sort_by_key(|d| (d.span.start, d.rule));
     FileReport {
         path: file.path,
         line_index,

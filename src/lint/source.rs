@@ -56,7 +56,7 @@ pub enum SourceError {
     )]
     Io { path: String, error: io::Error },
 
-    #[error("{path}:{line}: not valid UTF-8 (the first bad byte is on line {line}); not linted")]
+    #[error("{path}:{line}: not valid UTF-8 (the first bad byte is on this line); not linted")]
     #[diagnostic(
         code(pgward::lint::invalid_utf8),
         help("Re-save the file as UTF-8 (for example `iconv -f LATIN1 -t UTF-8`).")
@@ -212,22 +212,29 @@ fn read_file(path: &Path, shown: String) -> Result<SourceFile, SourceError> {
     };
     // Refuse early from the size on disk; `read_stream` also stops at the limit, for files whose
     // size is not known in advance.
-    if let Ok(meta) = file.metadata()
-        && meta.len() > MAX_FILE_SIZE
-    {
+    let size = file.metadata().map_or(0, |meta| meta.len());
+    if size > MAX_FILE_SIZE {
         return Err(SourceError::TooLarge { path: shown });
     }
-    read_stream(file, &shown)
+    // usize is at least 32 bits and `size` at most 256 MiB.
+    read_limited(file, &shown, MAX_FILE_SIZE, size as usize)
 }
 
 /// Reads a whole stream (a file, or stdin) as UTF-8, shown in messages as `shown`.
 fn read_stream(reader: impl Read, shown: &str) -> Result<SourceFile, SourceError> {
-    read_limited(reader, shown, MAX_FILE_SIZE)
+    read_limited(reader, shown, MAX_FILE_SIZE, 0)
 }
 
-/// [`read_stream`] with the size limit as a parameter (so that tests need not allocate 256 MiB).
-fn read_limited(reader: impl Read, shown: &str, limit: u64) -> Result<SourceFile, SourceError> {
-    let mut bytes = Vec::new();
+/// [`read_stream`] with the size limit as a parameter (so that tests need not allocate 256 MiB),
+/// and the expected size to allocate at once.
+fn read_limited(
+    reader: impl Read,
+    shown: &str,
+    limit: u64,
+    size_hint: usize,
+) -> Result<SourceFile, SourceError> {
+    // One byte more than the file, so that reading to its end does not grow the buffer.
+    let mut bytes = Vec::with_capacity(size_hint.saturating_add(1));
     if let Err(error) = reader.take(limit + 1).read_to_end(&mut bytes) {
         return Err(SourceError::Io {
             path: shown.to_owned(),
@@ -308,7 +315,7 @@ mod tests {
             write(&root.join(name), b"SELECT 1;");
         }
         let dir = root.join("m");
-        let (files, errors) = collect(&[dir.clone()], "<stdin>");
+        let (files, errors) = collect(std::slice::from_ref(&dir), "<stdin>");
         assert!(errors.is_empty(), "{errors:?}");
         let shown: Vec<String> = [
             "B.sql",
@@ -384,7 +391,7 @@ mod tests {
         let dir = tmp.path().join("m");
         write(&dir.join("sub/1.sql"), b"SELECT 1;");
         std::os::unix::fs::symlink(&dir, dir.join("sub/loop")).unwrap();
-        let (files, errors) = collect(&[dir.clone()], "<stdin>");
+        let (files, errors) = collect(std::slice::from_ref(&dir), "<stdin>");
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(paths(&files), [dir.join("sub/1.sql").to_string_lossy()]);
     }
@@ -398,7 +405,7 @@ mod tests {
         fs::create_dir_all(&dir).unwrap();
         std::os::unix::fs::symlink(tmp.path().join("outside.sql"), dir.join("1.sql")).unwrap();
         std::os::unix::fs::symlink(tmp.path().join("gone.sql"), dir.join("2.sql")).unwrap();
-        let (files, errors) = collect(&[dir.clone()], "<stdin>");
+        let (files, errors) = collect(std::slice::from_ref(&dir), "<stdin>");
         assert_eq!(paths(&files), [dir.join("1.sql").to_string_lossy()]);
         assert!(
             matches!(&errors[..], [SourceError::Io { path, .. }] if *path == dir.join("2.sql").to_string_lossy()),
@@ -456,14 +463,14 @@ mod tests {
     #[test]
     fn streams_over_the_limit_are_refused() {
         let big = io::repeat(b' ').take(1000);
-        let err = read_limited(big, "<stdin>", 999).unwrap_err();
+        let err = read_limited(big, "<stdin>", 999, 0).unwrap_err();
         assert!(matches!(err, SourceError::TooLarge { .. }), "{err:?}");
         assert!(
             err.to_string() == "<stdin>: larger than the 256 MiB limit; not linted",
             "{err}"
         );
         // At the limit exactly is fine.
-        let file = read_limited(io::repeat(b' ').take(999), "<stdin>", 999).unwrap();
+        let file = read_limited(io::repeat(b' ').take(999), "<stdin>", 999, 0).unwrap();
         assert_eq!(file.text.len(), 999);
     }
 
