@@ -4,28 +4,34 @@
 //! Everything that knows sqlparser's AST lives here and in `lower/`: rules only see [`Op`]s.
 //! Identifiers are folded the way PostgreSQL folds them (unquoted to lower case, quoted kept as
 //! written); a name with three or more parts keeps its last two (`db.schema.table` is
-//! `schema.table`). Types are canonicalised in `lower/types.rs`, default volatility is decided in
-//! `lower/volatility.rs`, `CREATE`/`ALTER TABLE` live in `lower/table.rs` and DML and queries in
-//! `lower/dml.rs`.
+//! `schema.table`).
+//!
+//! `lower/table.rs` has `CREATE`/`ALTER TABLE`, `lower/dml.rs` DML and queries,
+//! `lower/objects.rs` the `CREATE`/`DROP` of other objects and `COMMENT ON`, `lower/types.rs` the
+//! canonical type names, `lower/volatility.rs` how volatile a default is (from two function lists
+//! kept as data files), `lower/source.rs` the source text of types and defaults, and
+//! `lower/error.rs` the messages and spans of parse errors.
 
 mod dml;
+mod error;
+mod objects;
+mod source;
 mod table;
 #[cfg(test)]
 mod tests;
 mod types;
-mod volatility;
+pub(crate) mod volatility;
 
 use std::ops::Range;
 
 use sqlparser::ast::{
     AlterFunctionOperation, AlterIndexOperation, AlterPolicyOperation, AlterRoleOperation,
-    AlterSchemaOperation, AlterTypeOperation, CommentObject, ContextModifier, CreateIndex,
-    DropBehavior, Expr, FunctionDesc, Ident, LockTableMode, ObjectName, ObjectNamePart, ObjectType,
-    ReferentialAction, Reset, SchemaName, Set, Statement as Ast, UserDefinedTypeRepresentation,
+    AlterSchemaOperation, AlterTypeOperation, ContextModifier, CreateIndex, Expr, Ident,
+    LockTableMode, ObjectName, ObjectNamePart, Reset, Set, Statement as Ast,
+    UserDefinedTypeRepresentation,
 };
 use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::parser::{Parser, ParserError};
-use sqlparser::tokenizer::{Location, Token, Tokenizer};
+use sqlparser::parser::Parser;
 
 use super::fallback;
 use super::ops::{LockMode, Name, ObjectKind, Op, TransactionOp};
@@ -80,119 +86,11 @@ pub fn lower(text: &str) -> Lowered {
             None => Lowered {
                 ops: Vec::new(),
                 parsed_by: ParsedBy::Unrecognized,
-                error: Some(describe_error(&err, text)),
+                error: Some(error::describe_error(&err, text)),
                 embedded: Vec::new(),
             },
         },
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Parse errors
-
-/// sqlparser's error as a message for people, and the byte range it points at.
-///
-/// `sql parser error: Expected: identifier, found: ) at Line: 1, Column: 20` becomes
-/// `expected identifier, found `)`` pointing at the `)`. An error at the end of the statement
-/// points at its last token; one without a position at the whole statement.
-fn describe_error(err: &ParserError, text: &str) -> (String, Range<usize>) {
-    let raw = match err {
-        ParserError::TokenizerError(s) | ParserError::ParserError(s) => s.as_str(),
-        ParserError::RecursionLimitExceeded => "the statement is nested too deeply to parse",
-    };
-    let (body, location) = split_location(raw);
-    let at_end = body.ends_with("found: EOF");
-    let message = readable(body);
-    let whole = 0..text.len();
-    let span = match location {
-        Some(loc) => match offset_of(text, loc) {
-            Some(start) if matches!(err, ParserError::TokenizerError(_)) => {
-                // An unterminated literal or comment runs from where it starts to the end.
-                start..text.len()
-            }
-            Some(start) => token_at(text, start).unwrap_or(start..text.len()),
-            None => whole,
-        },
-        None if at_end => last_token(text).unwrap_or(whole),
-        None => whole,
-    };
-    (message, span)
-}
-
-/// Splits `... at Line: 3, Column: 7` into the message and the location.
-fn split_location(raw: &str) -> (&str, Option<Location>) {
-    let Some(i) = raw.rfind(" at Line: ") else {
-        return (raw, None);
-    };
-    let rest = &raw[i + " at Line: ".len()..];
-    let mut parts = rest.splitn(2, ", Column: ");
-    let line = parts.next().and_then(|l| l.trim().parse::<u64>().ok());
-    let column = parts.next().and_then(|c| c.trim().parse::<u64>().ok());
-    match (line, column) {
-        (Some(line), Some(column)) => (&raw[..i], Some(Location { line, column })),
-        _ => (raw, None),
-    }
-}
-
-/// `Expected: X, found: Y` reads as `expected X, found `Y``; other messages keep their words.
-fn readable(body: &str) -> String {
-    let body = body.trim();
-    if let Some(rest) = body.strip_prefix("Expected: ")
-        && let Some((expected, found)) = rest.rsplit_once(", found: ")
-    {
-        let found = if found == "EOF" {
-            "the end of the statement".to_owned()
-        } else {
-            format!("`{found}`")
-        };
-        return format!("expected {expected}, found {found}");
-    }
-    let mut chars = body.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => "sqlparser could not parse the statement".to_owned(),
-    }
-}
-
-/// Byte offset of a 1-based line and column (counted in characters, as sqlparser does).
-fn offset_of(text: &str, loc: Location) -> Option<usize> {
-    let (mut line, mut column) = (1u64, 1u64);
-    for (i, c) in text.char_indices() {
-        if line == loc.line && column == loc.column {
-            return Some(i);
-        }
-        if c == '\n' {
-            line += 1;
-            column = 1;
-        } else {
-            column += 1;
-        }
-    }
-    (line == loc.line && column == loc.column).then_some(text.len())
-}
-
-/// The byte range of the token that starts at `start`.
-fn token_at(text: &str, start: usize) -> Option<Range<usize>> {
-    let tokens = Tokenizer::new(&PostgreSqlDialect {}, text)
-        .tokenize_with_location()
-        .ok()?;
-    tokens.iter().find_map(|t| {
-        let s = offset_of(text, t.span.start)?;
-        (s == start).then(|| s..offset_of(text, t.span.end).unwrap_or(text.len()).max(s))
-    })
-}
-
-/// The byte range of the last token that is not whitespace or a comment.
-fn last_token(text: &str) -> Option<Range<usize>> {
-    let tokens = Tokenizer::new(&PostgreSqlDialect {}, text)
-        .tokenize_with_location()
-        .ok()?;
-    let last = tokens
-        .iter()
-        .rev()
-        .find(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF))?;
-    let start = offset_of(text, last.span.start)?;
-    Some(start..offset_of(text, last.span.end).unwrap_or(text.len()))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -272,28 +170,31 @@ fn leading_keywords(text: &str) -> String {
         "PROCEDURAL",
         "RECURSIVE",
     ];
-    const COMPOUND: [&str; 10] = [
-        "MATERIALIZED",
-        "EVENT",
-        "FOREIGN",
-        "TEXT",
-        "ACCESS",
-        "USER",
-        "DEFAULT",
-        "OPERATOR",
-        "LARGE",
-        "CONSTRAINT",
+    const COMPOUND: [(&str, &str); 12] = [
+        ("MATERIALIZED", "VIEW"),
+        ("EVENT", "TRIGGER"),
+        ("FOREIGN", "TABLE"),
+        ("FOREIGN", "DATA"),
+        ("TEXT", "SEARCH"),
+        ("ACCESS", "METHOD"),
+        ("USER", "MAPPING"),
+        ("DEFAULT", "PRIVILEGES"),
+        ("OPERATOR", "CLASS"),
+        ("OPERATOR", "FAMILY"),
+        ("LARGE", "OBJECT"),
+        ("CONSTRAINT", "TRIGGER"),
     ];
     let mut out = vec![first.clone()];
     let mut rest = words[1..]
         .iter()
-        .skip_while(|w| MODIFIERS.contains(&w.as_str()));
+        .skip_while(|w| MODIFIERS.contains(&w.as_str()))
+        .peekable();
     if let Some(kind) = rest.next() {
         out.push(kind.clone());
-        if COMPOUND.contains(&kind.as_str())
-            && let Some(next) = rest.next()
+        if let Some(next) = rest.peek()
+            && COMPOUND.contains(&(kind.as_str(), next.as_str()))
         {
-            out.push(next.clone());
+            out.push((*next).clone());
         }
     }
     out.join(" ")
@@ -311,8 +212,8 @@ fn other(text: &str) -> Op {
 /// The ops of one parsed statement.
 fn statement(stmt: &Ast, text: &str) -> Vec<Op> {
     match stmt {
-        Ast::CreateTable(ct) => vec![table::create_table(ct)],
-        Ast::AlterTable(at) => table::alter_table(at),
+        Ast::CreateTable(ct) => vec![table::create_table(ct, &source::Source::new(text))],
+        Ast::AlterTable(at) => table::alter_table(at, &source::Source::new(text)),
         Ast::CreateIndex(ci) => vec![create_index(ci)],
         Ast::Insert(_) | Ast::Update(_) | Ast::Delete(_) => dml::dml(stmt, &[]),
         Ast::Query(q) => dml::query(q),
@@ -353,7 +254,7 @@ fn statement(stmt: &Ast, text: &str) -> Vec<Op> {
             object_type,
             object_name,
             ..
-        } => vec![comment_on(object_type, object_name)],
+        } => vec![objects::comment_on(object_type, object_name)],
         Ast::CreateType {
             name: n,
             representation: Some(UserDefinedTypeRepresentation::Enum { labels }),
@@ -420,7 +321,7 @@ fn statement(stmt: &Ast, text: &str) -> Vec<Op> {
             },
             AlterPolicyOperation::Apply { .. } => other(text),
         }],
-        _ => create_or_drop(stmt).unwrap_or_else(|| vec![other(text)]),
+        _ => objects::create_or_drop(stmt).unwrap_or_else(|| vec![other(text)]),
     }
 }
 
@@ -455,39 +356,6 @@ fn lock_mode(mode: &LockTableMode) -> LockMode {
         LockTableMode::ShareRowExclusive => LockMode::ShareRowExclusive,
         LockTableMode::Exclusive => LockMode::Exclusive,
         LockTableMode::AccessExclusive => LockMode::AccessExclusive,
-    }
-}
-
-/// `COMMENT ON`. A comment on a column is lowered as one on its table: that is the relation it
-/// locks (SHARE UPDATE EXCLUSIVE), and [`ObjectKind`] has no column kind.
-fn comment_on(object_type: &CommentObject, object_name: &ObjectName) -> Op {
-    let kind = match object_type {
-        CommentObject::Column => {
-            let mut p = parts(object_name);
-            p.pop();
-            return Op::CommentOn {
-                kind: ObjectKind::Table,
-                name: name_of(&p),
-            };
-        }
-        CommentObject::Table => ObjectKind::Table,
-        CommentObject::View => ObjectKind::View,
-        CommentObject::MaterializedView => ObjectKind::MaterializedView,
-        CommentObject::Index => ObjectKind::Index,
-        CommentObject::Sequence => ObjectKind::Sequence,
-        CommentObject::Function => ObjectKind::Function,
-        CommentObject::Procedure => ObjectKind::Procedure,
-        CommentObject::Type => ObjectKind::Type,
-        CommentObject::Domain => ObjectKind::Domain,
-        CommentObject::Extension => ObjectKind::Extension,
-        CommentObject::Schema => ObjectKind::Schema,
-        CommentObject::Database => ObjectKind::Database,
-        CommentObject::Role | CommentObject::User => ObjectKind::Role,
-        CommentObject::Collation => ObjectKind::Other,
-    };
-    Op::CommentOn {
-        kind,
-        name: name(object_name),
     }
 }
 
@@ -572,184 +440,4 @@ fn set_ops(set: &Set, text: &str) -> Vec<Op> {
             },
         }],
     }
-}
-
-fn drop_behavior_cascade(b: &Option<DropBehavior>) -> bool {
-    matches!(b, Some(DropBehavior::Cascade))
-}
-
-fn drop_op(kind: ObjectKind, names: Vec<Name>, if_exists: bool, cascade: bool) -> Op {
-    Op::Drop {
-        kind,
-        names,
-        if_exists,
-        cascade,
-        concurrently: false,
-        on_table: None,
-    }
-}
-
-fn create_op(kind: ObjectKind, name: Name, or_replace: bool) -> Op {
-    Op::Create {
-        kind,
-        name,
-        on_table: None,
-        or_replace,
-    }
-}
-
-fn function_names(descs: &[FunctionDesc]) -> Vec<Name> {
-    descs.iter().map(|d| name(&d.name)).collect()
-}
-
-/// `CREATE <object>` and `DROP <object>` for everything but tables, indexes, enums and domains.
-fn create_or_drop(stmt: &Ast) -> Option<Vec<Op>> {
-    let op = match stmt {
-        Ast::Drop {
-            object_type,
-            if_exists,
-            names,
-            cascade,
-            table,
-            ..
-        } => Op::Drop {
-            kind: match object_type {
-                ObjectType::Table => ObjectKind::Table,
-                ObjectType::View => ObjectKind::View,
-                ObjectType::MaterializedView => ObjectKind::MaterializedView,
-                ObjectType::Index => ObjectKind::Index,
-                ObjectType::Schema => ObjectKind::Schema,
-                ObjectType::Database => ObjectKind::Database,
-                ObjectType::Role | ObjectType::User => ObjectKind::Role,
-                ObjectType::Sequence => ObjectKind::Sequence,
-                ObjectType::Type => ObjectKind::Type,
-                _ => ObjectKind::Other,
-            },
-            names: names.iter().map(name).collect(),
-            if_exists: *if_exists,
-            cascade: *cascade,
-            concurrently: false,
-            on_table: table.as_ref().map(name),
-        },
-        Ast::DropFunction(f) => drop_op(
-            ObjectKind::Function,
-            function_names(&f.func_desc),
-            f.if_exists,
-            drop_behavior_cascade(&f.drop_behavior),
-        ),
-        Ast::DropProcedure {
-            if_exists,
-            proc_desc,
-            drop_behavior,
-        } => drop_op(
-            ObjectKind::Procedure,
-            function_names(proc_desc),
-            *if_exists,
-            drop_behavior_cascade(drop_behavior),
-        ),
-        Ast::DropDomain(d) => drop_op(
-            ObjectKind::Domain,
-            vec![name(&d.name)],
-            d.if_exists,
-            drop_behavior_cascade(&d.drop_behavior),
-        ),
-        Ast::DropExtension(e) => drop_op(
-            ObjectKind::Extension,
-            e.names.iter().map(bare).collect(),
-            e.if_exists,
-            matches!(e.cascade_or_restrict, Some(ReferentialAction::Cascade)),
-        ),
-        Ast::DropTrigger(t) => Op::Drop {
-            kind: ObjectKind::Trigger,
-            names: vec![name(&t.trigger_name)],
-            if_exists: t.if_exists,
-            cascade: matches!(t.option, Some(ReferentialAction::Cascade)),
-            concurrently: false,
-            on_table: t.table_name.as_ref().map(name),
-        },
-        Ast::DropPolicy(p) => Op::Drop {
-            kind: ObjectKind::Policy,
-            names: vec![bare(&p.name)],
-            if_exists: p.if_exists,
-            cascade: drop_behavior_cascade(&p.drop_behavior),
-            concurrently: false,
-            on_table: Some(name(&p.table_name)),
-        },
-        Ast::DropOperatorFamily(d) => drop_op(
-            ObjectKind::Other,
-            d.names.iter().map(name).collect(),
-            d.if_exists,
-            drop_behavior_cascade(&d.drop_behavior),
-        ),
-        Ast::DropOperatorClass(d) => drop_op(
-            ObjectKind::Other,
-            d.names.iter().map(name).collect(),
-            d.if_exists,
-            drop_behavior_cascade(&d.drop_behavior),
-        ),
-        Ast::DropOperator(d) => drop_op(
-            ObjectKind::Other,
-            d.operators.iter().map(|o| name(&o.name)).collect(),
-            d.if_exists,
-            drop_behavior_cascade(&d.drop_behavior),
-        ),
-        Ast::CreateView(v) => create_op(
-            if v.materialized {
-                ObjectKind::MaterializedView
-            } else {
-                ObjectKind::View
-            },
-            name(&v.name),
-            v.or_replace,
-        ),
-        Ast::CreateFunction(f) => create_op(ObjectKind::Function, name(&f.name), f.or_replace),
-        Ast::CreateProcedure { name: n, .. } => create_op(ObjectKind::Procedure, name(n), false),
-        Ast::CreateSequence { name: n, .. } => create_op(ObjectKind::Sequence, name(n), false),
-        Ast::CreateExtension(e) => create_op(ObjectKind::Extension, bare(&e.name), false),
-        Ast::CreateSchema {
-            schema_name,
-            or_replace,
-            ..
-        } => create_op(
-            ObjectKind::Schema,
-            match schema_name {
-                SchemaName::Simple(n) | SchemaName::NamedAuthorization(n, _) => name(n),
-                SchemaName::UnnamedAuthorization(owner) => bare(owner),
-            },
-            *or_replace,
-        ),
-        Ast::CreateTrigger(t) => Op::Create {
-            kind: ObjectKind::Trigger,
-            name: name(&t.name),
-            on_table: Some(name(&t.table_name)),
-            or_replace: t.or_replace,
-        },
-        Ast::CreatePolicy(p) => Op::Create {
-            kind: ObjectKind::Policy,
-            name: bare(&p.name),
-            on_table: Some(name(&p.table_name)),
-            or_replace: false,
-        },
-        Ast::CreateType { name: n, .. } => create_op(ObjectKind::Type, name(n), false),
-        Ast::CreateDatabase {
-            db_name,
-            or_replace,
-            ..
-        } => create_op(ObjectKind::Database, name(db_name), *or_replace),
-        Ast::CreateRole(r) => {
-            return Some(
-                r.names
-                    .iter()
-                    .map(|n| create_op(ObjectKind::Role, name(n), false))
-                    .collect(),
-            );
-        }
-        Ast::CreateCollation(c) => create_op(ObjectKind::Other, name(&c.name), false),
-        Ast::CreateOperator(o) => create_op(ObjectKind::Other, name(&o.name), false),
-        Ast::CreateOperatorFamily(o) => create_op(ObjectKind::Other, name(&o.name), false),
-        Ast::CreateOperatorClass(o) => create_op(ObjectKind::Other, name(&o.name), false),
-        Ast::CreateTextSearch(t) => create_op(ObjectKind::Other, name(&t.name), false),
-        _ => return None,
-    };
-    Some(vec![op])
 }

@@ -191,12 +191,21 @@ fn body_filtered(body: &SetExpr) -> bool {
 /// The tables a query reads (`FROM`, joins, subqueries in `FROM`, and through `WITH` names),
 /// in order of appearance, without repeats.
 fn query_tables<'a>(q: &'a Query, outer: &[&'a Cte]) -> Vec<Name> {
+    let mut out = Vec::new();
+    query_into(q, outer, &mut Vec::new(), &mut out);
+    out
+}
+
+/// The tables of a (sub)query, whose own `WITH` names shadow the outer ones.
+fn query_into<'a>(
+    q: &'a Query,
+    outer: &[&'a Cte],
+    expanding: &mut Vec<String>,
+    out: &mut Vec<Name>,
+) {
     let mut scope: Vec<&Cte> = q.with.iter().flat_map(|w| &w.cte_tables).collect();
     scope.extend(outer.iter().copied());
-    let mut out = Vec::new();
-    let mut expanding = Vec::new();
-    body_tables(&q.body, &scope, &mut expanding, &mut out);
-    out
+    body_tables(&q.body, &scope, expanding, out);
 }
 
 fn body_tables<'a>(
@@ -211,11 +220,7 @@ fn body_tables<'a>(
                 from_tables(t, scope, expanding, out);
             }
         }
-        SetExpr::Query(q) => {
-            let mut inner: Vec<&Cte> = q.with.iter().flat_map(|w| &w.cte_tables).collect();
-            inner.extend(scope.iter().copied());
-            body_tables(&q.body, &inner, expanding, out);
-        }
+        SetExpr::Query(q) => query_into(q, scope, expanding, out),
         SetExpr::SetOperation { left, right, .. } => {
             body_tables(left, scope, expanding, out);
             body_tables(right, scope, expanding, out);
@@ -250,6 +255,8 @@ fn factor_tables<'a>(
     out: &mut Vec<Name>,
 ) {
     match factor {
+        // `generate_series(1, 10)` and other set-returning functions read no table.
+        TableFactor::Table { args: Some(_), .. } => {}
         TableFactor::Table { name: n, .. } => {
             let table = name(n);
             let cte = if table.schema.is_none() {
@@ -257,23 +264,28 @@ fn factor_tables<'a>(
             } else {
                 None
             };
-            match cte {
-                Some(cte) => {
+            match cte.map(|c| (&*c.query.body, &c.query)) {
+                // `WITH moved AS (DELETE FROM old RETURNING *) INSERT ... SELECT FROM moved`
+                // reads the rows of the table the CTE changes.
+                Some((SetExpr::Insert(s) | SetExpr::Update(s) | SetExpr::Delete(s), _)) => {
+                    for op in dml(s, &[]) {
+                        if let Op::Dml { table, .. } = op {
+                            push(out, table);
+                        }
+                    }
+                }
+                Some((_, query)) => {
                     // A recursive CTE names itself: expand each one once.
                     if !expanding.contains(&table.name) {
                         expanding.push(table.name.clone());
-                        body_tables(&cte.query.body, scope, expanding, out);
+                        query_into(query, scope, expanding, out);
                         expanding.pop();
                     }
                 }
                 None => push(out, table),
             }
         }
-        TableFactor::Derived { subquery, .. } => {
-            let mut inner: Vec<&Cte> = subquery.with.iter().flat_map(|w| &w.cte_tables).collect();
-            inner.extend(scope.iter().copied());
-            body_tables(&subquery.body, &inner, expanding, out);
-        }
+        TableFactor::Derived { subquery, .. } => query_into(subquery, scope, expanding, out),
         TableFactor::NestedJoin {
             table_with_joins, ..
         } => from_tables(table_with_joins, scope, expanding, out),

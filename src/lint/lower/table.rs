@@ -2,9 +2,11 @@
 
 use sqlparser::ast::{
     self, AlterColumnOperation, AlterTable, AlterTableOperation, ColumnOption, CreateTable,
-    GeneratedExpressionMode, IndexColumn, Partition, RenameTableNameKind, TableConstraint,
+    GeneratedExpressionMode, IndexColumn, Partition, RenameTableNameKind, SqlOption,
+    TableConstraint,
 };
 
+use super::source::Source;
 use super::types::sql_type;
 use super::volatility::volatility;
 use super::{ident, last_part, name};
@@ -12,10 +14,10 @@ use crate::lint::ops::{
     ColumnDef, Constraint, ConstraintKind, Expr, Generated, Name, Op, TableAction,
 };
 
-pub(super) fn create_table(ct: &CreateTable) -> Op {
+pub(super) fn create_table(ct: &CreateTable, src: &Source) -> Op {
     Op::CreateTable {
         table: name(&ct.name),
-        columns: ct.columns.iter().map(column).collect(),
+        columns: ct.columns.iter().map(|c| column(c, src)).collect(),
         constraints: ct
             .constraints
             .iter()
@@ -36,10 +38,22 @@ pub(super) fn expr(e: &ast::Expr) -> Expr {
     }
 }
 
-fn column(def: &ast::ColumnDef) -> ColumnDef {
+fn column(def: &ast::ColumnDef, src: &Source) -> ColumnDef {
+    let mut ty = sql_type(&def.data_type);
+    let default_expr = def.options.iter().find_map(|o| match &o.option {
+        ColumnOption::Default(e) => Some(e),
+        _ => None,
+    });
+    let rendered_default = default_expr.map(ToString::to_string);
+    let written = src
+        .column(&def.name, &ty.written, rendered_default.as_deref())
+        .unwrap_or_default();
+    if let Some(w) = written.ty {
+        ty.written = w;
+    }
     let mut c = ColumnDef {
         name: ident(&def.name),
-        ty: Some(sql_type(&def.data_type)),
+        ty: Some(ty),
         default: None,
         not_null: false,
         primary_key: false,
@@ -52,7 +66,13 @@ fn column(def: &ast::ColumnDef) -> ColumnDef {
         match &option.option {
             ColumnOption::NotNull => c.not_null = true,
             ColumnOption::Null => c.not_null = false,
-            ColumnOption::Default(e) => c.default = Some(expr(e)),
+            ColumnOption::Default(e) => {
+                let mut d = expr(e);
+                if let Some(text) = &written.default {
+                    d.text = text.clone();
+                }
+                c.default = Some(d);
+            }
             ColumnOption::PrimaryKey(_) => c.primary_key = true,
             ColumnOption::Unique(_) => c.unique = true,
             ColumnOption::ForeignKey(fk) => c.references = Some(name(&fk.foreign_table)),
@@ -160,11 +180,11 @@ fn constraint(tc: &TableConstraint, not_valid: bool) -> Option<Constraint> {
 }
 
 /// One op per action of an `ALTER TABLE` (and per column of a multi-column `DROP COLUMN`).
-pub(super) fn alter_table(at: &AlterTable) -> Vec<Op> {
+pub(super) fn alter_table(at: &AlterTable, src: &Source) -> Vec<Op> {
     let table = name(&at.name);
     at.operations
         .iter()
-        .flat_map(action)
+        .flat_map(|op| action(op, src))
         .map(|action| Op::AlterTable {
             table: table.clone(),
             only: at.only,
@@ -174,7 +194,7 @@ pub(super) fn alter_table(at: &AlterTable) -> Vec<Op> {
         .collect()
 }
 
-fn action(op: &AlterTableOperation) -> Vec<TableAction> {
+fn action(op: &AlterTableOperation, src: &Source) -> Vec<TableAction> {
     use AlterTableOperation as A;
     let one = |a: TableAction| vec![a];
     match op {
@@ -183,7 +203,7 @@ fn action(op: &AlterTableOperation) -> Vec<TableAction> {
             column_def,
             ..
         } => one(TableAction::AddColumn {
-            column: column(column_def),
+            column: column(column_def, src),
             if_not_exists: *if_not_exists,
         }),
         A::DropColumn {
@@ -202,18 +222,29 @@ fn action(op: &AlterTableOperation) -> Vec<TableAction> {
             one(match op {
                 AlterColumnOperation::SetNotNull => TableAction::SetNotNull { column },
                 AlterColumnOperation::DropNotNull => TableAction::DropNotNull { column },
-                AlterColumnOperation::SetDefault { value } => TableAction::SetDefault {
-                    column,
-                    default: expr(value),
-                },
+                AlterColumnOperation::SetDefault { value } => {
+                    let mut default = expr(value);
+                    if let Some(text) = src.set_default(column_name, &default.text) {
+                        default.text = text;
+                    }
+                    TableAction::SetDefault { column, default }
+                }
                 AlterColumnOperation::DropDefault => TableAction::DropDefault { column },
                 AlterColumnOperation::SetDataType {
                     data_type, using, ..
-                } => TableAction::AlterColumnType {
-                    column,
-                    ty: sql_type(data_type),
-                    using: using.as_ref().map(ToString::to_string),
-                },
+                } => {
+                    let mut ty = sql_type(data_type);
+                    let mut using = using.as_ref().map(ToString::to_string);
+                    let (ty_text, using_text) =
+                        src.alter_type(column_name, &ty.written, using.as_deref());
+                    if let Some(t) = ty_text {
+                        ty.written = t;
+                    }
+                    if using_text.is_some() {
+                        using = using_text;
+                    }
+                    TableAction::AlterColumnType { column, ty, using }
+                }
                 AlterColumnOperation::AddGenerated { .. } => TableAction::Other {
                     what: "ALTER COLUMN ADD GENERATED".to_owned(),
                 },
@@ -290,8 +321,18 @@ fn what(op: &AlterTableOperation) -> String {
         A::ForceRowLevelSecurity => "FORCE ROW LEVEL SECURITY",
         A::NoForceRowLevelSecurity => "NO FORCE ROW LEVEL SECURITY",
         A::ReplicaIdentity { .. } => "REPLICA IDENTITY",
-        // `SET (fillfactor = 70)`: short, and the parameters are what the reader needs.
-        A::SetOptionsParens { .. } => return op.to_string(),
+        // `SET (fillfactor, autovacuum_enabled)`: the parameters, without their values.
+        A::SetOptionsParens { options } => {
+            let keys: Vec<String> = options
+                .iter()
+                .map(|o| match o {
+                    SqlOption::KeyValue { key, .. } => ident(key),
+                    SqlOption::Ident(i) => ident(i),
+                    other => other.to_string(),
+                })
+                .collect();
+            return format!("SET ({})", keys.join(", "));
+        }
         _ => return leading_upper_words(&op.to_string()),
     };
     s.to_owned()

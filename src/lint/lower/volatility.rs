@@ -43,8 +43,9 @@ fn worst(a: Volatility, b: Volatility) -> Volatility {
     if rank(a) >= rank(b) { a } else { b }
 }
 
-/// Volatility of a function called by this (folded) name.
-pub(super) fn function_volatility(name: &str) -> Volatility {
+/// Volatility of a function called by this (folded, unqualified) name: `Unknown` when it is in
+/// neither list.
+pub(crate) fn function_volatility(name: &str) -> Volatility {
     if VOLATILE.contains(name) {
         Volatility::Volatile
     } else if NON_VOLATILE.contains(name) {
@@ -210,6 +211,10 @@ fn call_volatility(f: &Function) -> Volatility {
     }
     let own = match schema.as_deref() {
         None | Some("pg_catalog") => function_volatility(&name),
+        // Extensions often live in their own schema (`extensions.uuid_generate_v4()`): a
+        // volatile name stays volatile there. A non-volatile built-in's name in another schema
+        // is someone's own function (`app.now()`).
+        Some(_) if VOLATILE.contains(name.as_str()) => Volatility::Volatile,
         Some(_) => Volatility::Unknown,
     };
     worst(own, worst(Volatility::NonVolatile, args))
