@@ -63,131 +63,6 @@ fn sql_pieces(sql: &str) -> Vec<(Piece, std::ops::Range<usize>)> {
     }
     if code_start < b.len() {
         out.push((Piece::Code, code_start..b.len()));
-
-// --- rulesC (breaking changes and hygiene rules) -------------------------------------------
-
-/// rulesC: one word of a statement, for pointing a diagnostic at the clause that matters.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Word {
-    /// Normalised like an identifier: unquoted words lower-cased, quoted ones unquoted as is.
-    /// Punctuation (`(`, `,`, `.`, ...) is a word of its own.
-    pub text: String,
-    pub quoted: bool,
-    /// Byte range in the file.
-    pub span: std::ops::Range<usize>,
-}
-
-/// rulesC: the words of a statement, skipping comments, string literals and dollar-quoted bodies.
-/// Empty when the statement's text does not map byte for byte onto the file (SQL from an
-/// `EXECUTE '...'` literal): callers then fall back to the statement's span.
-pub fn words(stmt: &Statement) -> Vec<Word> {
-    if stmt.text.len() != stmt.span.len() {
-        return Vec::new();
-    }
-    let text = stmt.text.as_str();
-    let bytes = text.as_bytes();
-    let base = stmt.span.start;
-    let mut out = Vec::new();
-    let mut i = 0;
-    // Set by an `E` prefix: the next string literal may escape its quote with a backslash.
-    let mut escapes = false;
-    while i < bytes.len() {
-        let c = bytes[i];
-        if c.is_ascii_whitespace() {
-            i += 1;
-        } else if text[i..].starts_with("--") {
-            i = text[i..].find('\n').map_or(bytes.len(), |n| i + n + 1);
-        } else if text[i..].starts_with("/*") {
-            let mut depth = 0usize;
-            while i < bytes.len() {
-                if text[i..].starts_with("/*") {
-                    depth += 1;
-                    i += 2;
-                } else if text[i..].starts_with("*/") {
-                    depth -= 1;
-                    i += 2;
-                    if depth == 0 {
-                        break;
-                    }
-                } else {
-                    i += 1;
-                }
-            }
-        } else if c == b'\'' {
-            i += 1;
-            while i < bytes.len() {
-                if bytes[i] == b'\'' {
-                    if bytes.get(i + 1) == Some(&b'\'') {
-                        i += 2;
-                        continue;
-                    }
-                    i += 1;
-                    break;
-                }
-                if escapes && bytes[i] == b'\\' {
-                    i += 1;
-                }
-                i += 1;
-            }
-            escapes = false;
-        } else if c == b'"' {
-            let start = i;
-            let mut ident = String::new();
-            i += 1;
-            while i < bytes.len() {
-                if bytes[i] == b'"' {
-                    if bytes.get(i + 1) == Some(&b'"') {
-                        ident.push('"');
-                        i += 2;
-                        continue;
-                    }
-                    i += 1;
-                    break;
-                }
-                let ch = text[i..].chars().next().unwrap_or('"');
-                ident.push(ch);
-                i += ch.len_utf8();
-            }
-            out.push(Word {
-                text: ident,
-                quoted: true,
-                span: base + start..base + i,
-            });
-        } else if c == b'$' && dollar_tag(&text[i..]).is_some() {
-            let tag = dollar_tag(&text[i..]).unwrap_or("$$");
-            let body = i + tag.len();
-            i = text[body..]
-                .find(tag)
-                .map_or(bytes.len(), |n| body + n + tag.len());
-        } else if c == b'_' || c.is_ascii_alphanumeric() || c >= 0x80 {
-            let start = i;
-            while i < bytes.len()
-                && (bytes[i] == b'_'
-                    || bytes[i] == b'$'
-                    || bytes[i].is_ascii_alphanumeric()
-                    || bytes[i] >= 0x80)
-            {
-                i += 1;
-            }
-            // A string prefix (E'..', B'..', X'..') is part of the literal that follows.
-            if bytes.get(i) == Some(&b'\'') {
-                escapes = text[start..i].eq_ignore_ascii_case("e");
-                continue;
-            }
-            out.push(Word {
-                text: text[start..i].to_lowercase(),
-                quoted: false,
-                span: base + start..base + i,
-            });
-        } else {
-            let len = text[i..].chars().next().map_or(1, char::len_utf8);
-            out.push(Word {
-                text: text[i..i + len].to_owned(),
-                quoted: false,
-                span: base + i..base + i + len,
-            });
-            i += len;
-        }
     }
     out
 }
@@ -554,85 +429,6 @@ pub fn find_after(
 // Group rulesA.
 #[cfg(test)]
 mod rules_a_tests {
-
-// rulesB group (partition, lock, transaction and backfill rules): a small engine for unit tests.
-// Runs one check over hand-built statements exactly as `lint_file` does (rule first, then
-// `Context::apply`, then `end_of_file`), so a rule's tests do not depend on the splitter or the
-// lowering. Returns each finding with the index of its statement, `None` for the end of the file.
-#[cfg(test)]
-pub fn run_check(
-    check: &dyn super::Check,
-    settings: &crate::lint::context::FileSettings,
-    statements: &[(&str, Vec<crate::lint::ops::Op>)],
-) -> Vec<(Option<usize>, crate::lint::diagnostic::Finding)> {
-    use crate::lint::statement::ParsedBy;
-    let mut ctx = Context::new(settings);
-    let mut offset = 0;
-    let mut out = Vec::new();
-    for (i, (text, ops)) in statements.iter().enumerate() {
-        let stmt = Statement {
-            span: offset..offset + text.len(),
-            text: (*text).to_owned(),
-            ops: ops.clone(),
-            parsed_by: ParsedBy::Parser,
-            syntax_error: None,
-            in_do_block: false,
-        };
-        let mut found = Vec::new();
-        check.statement(&stmt, &ctx, &mut found);
-        out.extend(found.into_iter().map(|f| (Some(i), f)));
-        ctx.apply(&stmt);
-        offset += text.len() + 2;
-    }
-    let mut found = Vec::new();
-    check.end_of_file(&ctx, offset, &mut found);
-    out.extend(found.into_iter().map(|f| (None, f)));
-    out
-}
-
-// rulesB group: reads an object name as written (`public.order_qty`, `"Order Qty"`) the way
-// PostgreSQL folds it, for rules that work around statements the lowering does not recognise yet.
-pub fn name_from_text(word: &str) -> Option<crate::lint::ops::Name> {
-    let word = word.trim_end_matches(';');
-    let parts: Vec<String> = word
-        .split('.')
-        .map(
-            |p| match p.strip_prefix('"').and_then(|p| p.strip_suffix('"')) {
-                Some(quoted) => quoted.replace("\"\"", "\""),
-                None => p.to_ascii_lowercase(),
-            },
-        )
-        .collect();
-    match parts.as_slice() {
-        [name] if !name.is_empty() => Some(crate::lint::ops::Name::new(None, name)),
-        [schema, name] if !name.is_empty() => Some(crate::lint::ops::Name::new(Some(schema), name)),
-        _ => None,
-    }
-}
-
-// rulesB group: the lowering reads an `INSERT ... SELECT`'s source tables through `WITH` queries
-// and subqueries, but sets `select_filtered` only for a `WHERE`/`LIMIT` on the outer `SELECT`. True
-// when the statement has a `WHERE`, `LIMIT` or `FETCH` anywhere outside string literals, which
-// then narrows a `WITH` query or a subquery (precision first: treated as filtered).
-pub fn has_filter_keyword(text: &str) -> bool {
-    let mut outside = String::with_capacity(text.len());
-    for (i, part) in text.split('\'').enumerate() {
-        if i % 2 == 0 {
-            outside.push_str(part);
-        }
-        outside.push(' ');
-    }
-    outside
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '"'))
-        .any(|w| {
-            w.eq_ignore_ascii_case("where")
-                || w.eq_ignore_ascii_case("limit")
-                || w.eq_ignore_ascii_case("fetch")
-        })
-}
-
-#[cfg(test)]
-mod rules_b_tests {
     use super::*;
     use crate::lint::ops::Name;
 
@@ -739,7 +535,91 @@ mod rules_b_tests {
         );
         assert_eq!(default_constraint_name(&t, &[], "pkey"), "orders_pkey");
         assert_eq!(column_list(&["a".into(), "B".into()]), "(a, \"B\")");
+    }
+}
 
+// rulesB group (partition, lock, transaction and backfill rules): a small engine for unit tests.
+// Runs one check over hand-built statements exactly as `lint_file` does (rule first, then
+// `Context::apply`, then `end_of_file`), so a rule's tests do not depend on the splitter or the
+// lowering. Returns each finding with the index of its statement, `None` for the end of the file.
+#[cfg(test)]
+pub fn run_check(
+    check: &dyn super::Check,
+    settings: &crate::lint::context::FileSettings,
+    statements: &[(&str, Vec<crate::lint::ops::Op>)],
+) -> Vec<(Option<usize>, crate::lint::diagnostic::Finding)> {
+    use crate::lint::statement::ParsedBy;
+    let mut ctx = Context::new(settings);
+    let mut offset = 0;
+    let mut out = Vec::new();
+    for (i, (text, ops)) in statements.iter().enumerate() {
+        let stmt = Statement {
+            span: offset..offset + text.len(),
+            text: (*text).to_owned(),
+            ops: ops.clone(),
+            parsed_by: ParsedBy::Parser,
+            syntax_error: None,
+            in_do_block: false,
+        };
+        let mut found = Vec::new();
+        check.statement(&stmt, &ctx, &mut found);
+        out.extend(found.into_iter().map(|f| (Some(i), f)));
+        ctx.apply(&stmt);
+        offset += text.len() + 2;
+    }
+    let mut found = Vec::new();
+    check.end_of_file(&ctx, offset, &mut found);
+    out.extend(found.into_iter().map(|f| (None, f)));
+    out
+}
+
+// rulesB group: reads an object name as written (`public.order_qty`, `"Order Qty"`) the way
+// PostgreSQL folds it, for rules that work around statements the lowering does not recognise yet.
+pub fn name_from_text(word: &str) -> Option<crate::lint::ops::Name> {
+    let word = word.trim_end_matches(';');
+    let parts: Vec<String> = word
+        .split('.')
+        .map(
+            |p| match p.strip_prefix('"').and_then(|p| p.strip_suffix('"')) {
+                Some(quoted) => quoted.replace("\"\"", "\""),
+                None => p.to_ascii_lowercase(),
+            },
+        )
+        .collect();
+    match parts.as_slice() {
+        [name] if !name.is_empty() => Some(crate::lint::ops::Name::new(None, name)),
+        [schema, name] if !name.is_empty() => Some(crate::lint::ops::Name::new(Some(schema), name)),
+        _ => None,
+    }
+}
+
+// rulesB group: the lowering reads an `INSERT ... SELECT`'s source tables through `WITH` queries
+// and subqueries, but sets `select_filtered` only for a `WHERE`/`LIMIT` on the outer `SELECT`. True
+// when the statement has a `WHERE`, `LIMIT` or `FETCH` anywhere outside string literals, which
+// then narrows a `WITH` query or a subquery (precision first: treated as filtered).
+pub fn has_filter_keyword(text: &str) -> bool {
+    let mut outside = String::with_capacity(text.len());
+    for (i, part) in text.split('\'').enumerate() {
+        if i % 2 == 0 {
+            outside.push_str(part);
+        }
+        outside.push(' ');
+    }
+    outside
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '"'))
+        .any(|w| {
+            w.eq_ignore_ascii_case("where")
+                || w.eq_ignore_ascii_case("limit")
+                || w.eq_ignore_ascii_case("fetch")
+        })
+}
+
+#[cfg(test)]
+mod rules_b_tests {
+    use super::*;
+    use crate::lint::ops::Name;
+
+    #[test]
     fn filter_keywords_outside_literals() {
         assert!(has_filter_keyword(
             "WITH r AS (SELECT * FROM orders WHERE id > 5) INSERT INTO t SELECT * FROM r"
@@ -764,9 +644,139 @@ mod rules_b_tests {
             Some(Name::bare("Order Qty"))
         );
         assert_eq!(name_from_text("a.b.c"), None);
+    }
+}
+
+// --- rulesC (breaking changes and hygiene rules) -------------------------------------------
+
+/// rulesC: one word of a statement, for pointing a diagnostic at the clause that matters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Word {
+    /// Normalised like an identifier: unquoted words lower-cased, quoted ones unquoted as is.
+    /// Punctuation (`(`, `,`, `.`, ...) is a word of its own.
+    pub text: String,
+    pub quoted: bool,
+    /// Byte range in the file.
+    pub span: std::ops::Range<usize>,
+}
+
+/// rulesC: the words of a statement, skipping comments, string literals and dollar-quoted bodies.
+/// Empty when the statement's text does not map byte for byte onto the file (SQL from an
+/// `EXECUTE '...'` literal): callers then fall back to the statement's span.
+pub fn words(stmt: &Statement) -> Vec<Word> {
+    if stmt.text.len() != stmt.span.len() {
+        return Vec::new();
+    }
+    let text = stmt.text.as_str();
+    let bytes = text.as_bytes();
+    let base = stmt.span.start;
+    let mut out = Vec::new();
+    let mut i = 0;
+    // Set by an `E` prefix: the next string literal may escape its quote with a backslash.
+    let mut escapes = false;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c.is_ascii_whitespace() {
+            i += 1;
+        } else if text[i..].starts_with("--") {
+            i = text[i..].find('\n').map_or(bytes.len(), |n| i + n + 1);
+        } else if text[i..].starts_with("/*") {
+            let mut depth = 0usize;
+            while i < bytes.len() {
+                if text[i..].starts_with("/*") {
+                    depth += 1;
+                    i += 2;
+                } else if text[i..].starts_with("*/") {
+                    depth -= 1;
+                    i += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    i += 1;
+                }
+            }
+        } else if c == b'\'' {
+            i += 1;
+            while i < bytes.len() {
+                if bytes[i] == b'\'' {
+                    if bytes.get(i + 1) == Some(&b'\'') {
+                        i += 2;
+                        continue;
+                    }
+                    i += 1;
+                    break;
+                }
+                if escapes && bytes[i] == b'\\' {
+                    i += 1;
+                }
+                i += 1;
+            }
+            escapes = false;
+        } else if c == b'"' {
+            let start = i;
+            let mut ident = String::new();
+            i += 1;
+            while i < bytes.len() {
+                if bytes[i] == b'"' {
+                    if bytes.get(i + 1) == Some(&b'"') {
+                        ident.push('"');
+                        i += 2;
+                        continue;
+                    }
+                    i += 1;
+                    break;
+                }
+                let ch = text[i..].chars().next().unwrap_or('"');
+                ident.push(ch);
+                i += ch.len_utf8();
+            }
+            out.push(Word {
+                text: ident,
+                quoted: true,
+                span: base + start..base + i,
+            });
+        } else if c == b'$' && dollar_quote_tag(&text[i..]).is_some() {
+            let tag = dollar_quote_tag(&text[i..]).unwrap_or("$$");
+            let body = i + tag.len();
+            i = text[body..]
+                .find(tag)
+                .map_or(bytes.len(), |n| body + n + tag.len());
+        } else if c == b'_' || c.is_ascii_alphanumeric() || c >= 0x80 {
+            let start = i;
+            while i < bytes.len()
+                && (bytes[i] == b'_'
+                    || bytes[i] == b'$'
+                    || bytes[i].is_ascii_alphanumeric()
+                    || bytes[i] >= 0x80)
+            {
+                i += 1;
+            }
+            // A string prefix (E'..', B'..', X'..') is part of the literal that follows.
+            if bytes.get(i) == Some(&b'\'') {
+                escapes = text[start..i].eq_ignore_ascii_case("e");
+                continue;
+            }
+            out.push(Word {
+                text: text[start..i].to_lowercase(),
+                quoted: false,
+                span: base + start..base + i,
+            });
+        } else {
+            let len = text[i..].chars().next().map_or(1, char::len_utf8);
+            out.push(Word {
+                text: text[i..i + len].to_owned(),
+                quoted: false,
+                span: base + i..base + i + len,
+            });
+            i += len;
+        }
+    }
+    out
+}
 
 /// rulesC: `$tag$` or `$$` at the start of `s`, when `s` opens a dollar quote there.
-fn dollar_tag(s: &str) -> Option<&str> {
+fn dollar_quote_tag(s: &str) -> Option<&str> {
     let rest = s.strip_prefix('$')?;
     let end = rest.find('$')?;
     let tag = &rest[..end];
