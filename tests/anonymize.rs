@@ -671,3 +671,65 @@ fn load_resolves_relative_extends_and_salt_files() {
     let err = Profile::load(&dir.path().join("c1.toml")).unwrap_err();
     assert!(err.to_string().contains("cycle"), "{err}");
 }
+
+#[test]
+fn unique_transformers_stay_unique() {
+    for r in [r#""uuid""#, r#""hash""#, r#""username""#, r#""token""#] {
+        let t = build(r, "s");
+        let mut seen = HashSet::new();
+        for i in 0..20_000 {
+            let out = apply(&t, &format!("key-{i:08}"));
+            assert!(seen.insert(out), "{r}: duplicate at input {i}");
+        }
+    }
+}
+
+#[test]
+fn choice_depends_on_the_salt() {
+    let values: Vec<String> = (0..100).map(|i| format!("\"v{i}\"")).collect();
+    let r = format!(
+        "{{ transform = \"choice\", values = [{}] }}",
+        values.join(",")
+    );
+    let (a, b) = (build(&r, "salt-a"), build(&r, "salt-b"));
+    let differ = (0..50)
+        .filter(|i| apply(&a, &i.to_string()) != apply(&b, &i.to_string()))
+        .count();
+    assert!(differ > 40, "{differ}");
+}
+
+#[test]
+fn hostile_inputs_are_errors_not_panics() {
+    let deep = format!("{}{}", "{".repeat(10_000), "}".repeat(10_000));
+    assert!(parse_array(&deep).is_err());
+    let t = build(r#""date_shift""#, "s");
+    assert!(t.apply(Some("99999999999999-01-01"), &NoRow).is_err());
+    assert!(t.apply(Some("2024-é-01"), &NoRow).is_err());
+    assert!(t.apply(Some("-"), &NoRow).is_err());
+    let t = build(r#""number_noise""#, "s");
+    assert!(t.apply(Some("1.2.3"), &NoRow).is_err());
+    let t = build(
+        r#"{ transform = "json", paths = { "$.a[*].b" = "email" } }"#,
+        "s",
+    );
+    assert_eq!(apply(&t, r#"{"a":"not a list"}"#), r#"{"a":"not a list"}"#);
+}
+
+#[test]
+fn reference_lists_every_transformer() {
+    let doc = pgward::anonymize::transform::reference();
+    for name in names() {
+        assert!(doc.contains(&format!("| `{name}` |")), "{name}");
+    }
+}
+
+#[test]
+fn common_patterns_pick_the_intended_transformer() {
+    let p = Profile::parse("p", "version = 1\nextends = [\"common\"]\n").unwrap();
+    let kind = |c: &str| p.rule_for("public.t", c).map(|r| r.transform.clone());
+    assert_eq!(kind("last_login_ip_address").as_deref(), Some("ip"));
+    assert_eq!(kind("billing_email_address").as_deref(), Some("email"));
+    assert_eq!(kind("street_address").as_deref(), Some("address"));
+    assert_eq!(kind("Mobile").as_deref(), Some("phone"));
+    assert_eq!(kind("created_at"), None);
+}

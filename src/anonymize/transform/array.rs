@@ -40,7 +40,7 @@ pub fn parse(text: &str) -> Result<(String, Vec<Element>), String> {
     let chars: Vec<char> = body.chars().collect();
     let mut pos = 0;
     skip_ws(&chars, &mut pos);
-    let list = parse_list(&chars, &mut pos)?;
+    let list = parse_list(&chars, &mut pos, 1)?;
     skip_ws(&chars, &mut pos);
     if pos != chars.len() {
         return Err("text after the closing `}` of the array".into());
@@ -54,9 +54,15 @@ fn skip_ws(c: &[char], pos: &mut usize) {
     }
 }
 
-fn parse_list(c: &[char], pos: &mut usize) -> Result<Vec<Element>, String> {
+/// PostgreSQL's MAXDIM: deeper nesting is not an array PostgreSQL printed (and would recurse).
+const MAX_DIMS: usize = 6;
+
+fn parse_list(c: &[char], pos: &mut usize, depth: usize) -> Result<Vec<Element>, String> {
     if c.get(*pos) != Some(&'{') {
         return Err("not an array: expected `{`".into());
+    }
+    if depth > MAX_DIMS {
+        return Err(format!("array nested deeper than {MAX_DIMS} dimensions"));
     }
     *pos += 1;
     let mut out = Vec::new();
@@ -68,7 +74,7 @@ fn parse_list(c: &[char], pos: &mut usize) -> Result<Vec<Element>, String> {
     loop {
         skip_ws(c, pos);
         match c.get(*pos) {
-            Some('{') => out.push(Element::Array(parse_list(c, pos)?)),
+            Some('{') => out.push(Element::Array(parse_list(c, pos, depth + 1)?)),
             Some('"') => {
                 *pos += 1;
                 let mut s = String::new();

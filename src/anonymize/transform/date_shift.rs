@@ -77,7 +77,8 @@ impl Transform for DateShift {
         }
         let (md, tail) = rest.split_at(5);
         let num = |s: &str| {
-            if s.bytes().all(|b| b.is_ascii_digit()) {
+            // PostgreSQL years have at most 6 digits (294276 AD).
+            if s.len() <= 6 && s.bytes().all(|b| b.is_ascii_digit()) {
                 s.parse::<i64>().map_err(|_| bad())
             } else {
                 Err(bad())

@@ -168,6 +168,15 @@ pub fn names() -> impl Iterator<Item = &'static str> {
     REGISTRY.iter().map(|e| e.name)
 }
 
+/// The transformer reference for the profile docs, generated from [`REGISTRY`] (Markdown).
+pub fn reference() -> String {
+    let mut out = String::from("| transformer | output |\n|---|---|\n");
+    for e in REGISTRY {
+        out.push_str(&format!("| `{}` | {} |\n", e.name, e.summary));
+    }
+    out
+}
+
 /// A built transformer: cheap to share between threads.
 pub struct Transformer {
     kind: &'static str,
