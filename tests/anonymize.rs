@@ -733,3 +733,11 @@ fn common_patterns_pick_the_intended_transformer() {
     assert_eq!(kind("Mobile").as_deref(), Some("phone"));
     assert_eq!(kind("created_at"), None);
 }
+
+#[test]
+fn rendered_profile_error() {
+    let (_, rendered) = error_line(
+        "version = 1\n[salt]\nenv = \"PGWARD_SALT\"\n[tables.\"public.user\"]\ncolumns.email = \"emial\"\n",
+    );
+    insta::assert_snapshot!(rendered);
+}

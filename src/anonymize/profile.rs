@@ -337,8 +337,14 @@ fn check_rule(
         let help = if transform::names().any(|n| n == rule.transform) {
             None
         } else {
+            let closest = transform::names()
+                .map(|n| (edit_distance(n, &rule.transform), n))
+                .min()
+                .filter(|(d, _)| *d <= 2)
+                .map(|(_, n)| format!("Did you mean `{n}`? "))
+                .unwrap_or_default();
             Some(format!(
-                "Transformers: {}.",
+                "{closest}Transformers: {}.",
                 transform::names().collect::<Vec<_>>().join(", ")
             ))
         };
@@ -565,6 +571,21 @@ fn parse_partial(
     Ok(merged)
 }
 
+/// Levenshtein distance, for "did you mean" hints.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
 /// Case-insensitive glob: `*` any run of characters, `?` one character. Used for `[patterns]`
 /// (column names) and `protect` (database names).
 pub fn glob_match(pattern: &str, text: &str) -> bool {
@@ -594,6 +615,14 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn edit_distances() {
+        assert_eq!(edit_distance("email", "emial"), 2);
+        assert_eq!(edit_distance("email", "email"), 0);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
 
     #[test]
     fn glob() {

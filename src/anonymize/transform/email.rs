@@ -4,7 +4,7 @@
 //! values, times the name combinations) makes a collision on a unique index practically
 //! impossible (tested over 100k inputs). The domains are reserved by RFC 2606 and never deliver.
 //! The same address gives the same fake inside `json`, `array` and `scrub`. No options.
-//! Example: `alice@corp.com` -> `ezra.kunze.3kq0x8m1zt@example.net`.
+//! Example (salt `snapshot-salt`): `alice@corp.com` -> `franco.feil.elggd8p94f@example.org`.
 
 use fake::Fake;
 

@@ -4,8 +4,8 @@
 //! check, digits replaced by keyed digits, separators kept) and phone numbers (9-15 digits with
 //! optional `+`, spaces, dots, dashes, a leading `(area)`; digits replaced by keyed digits). Shorter
 //! digit runs (dates, amounts, ids) are kept. Deterministic. No options.
-//! Example: `mail bob@corp.com or call +1 415 555 0100` ->
-//! `mail ezra.kunze.3kq0x8m1zt@example.net or call +8 203 119 4471`.
+//! Example (salt `snapshot-salt`): `mail alice@corp.com or call +1 415 555 0100, order 42` ->
+//! `mail franco.feil.elggd8p94f@example.org or call +6 783 423 6107, order 42`.
 
 use std::net::IpAddr;
 use std::sync::LazyLock;

@@ -1,4 +1,4 @@
-//! `username`: a fake user name plus a 6-character keyed suffix (`kaley_mraz_x3k9q0`), because
+//! `username`: a fake user name plus a 6-character keyed suffix (`alice` -> `robin_221ivb` with salt `snapshot-salt`), because
 //! username columns are usually unique. Deterministic. No options.
 
 use fake::Fake;
