@@ -361,6 +361,8 @@ fn array_text_format_round_trip() {
         r#"{}"#,
         r#"[0:1]={x,y}"#,
         r#"{"{braces}","a,b",é}"#,
+        "{a\u{a0},\u{a0}b}", // a non-breaking space is data, not space, for PostgreSQL
+        "{\"tab\there\",\"new\nline\"}",
     ];
     for c in cases {
         let (prefix, elems) = parse_array(c).unwrap();

@@ -111,6 +111,11 @@ impl Keyed {
         Xoshiro256PlusPlus::from_seed(self.digest(kind, value))
     }
 
+    /// A generator seeded from a digest already computed (saves one HMAC).
+    pub(crate) fn rng_from(digest: [u8; 32]) -> Xoshiro256PlusPlus {
+        Xoshiro256PlusPlus::from_seed(digest)
+    }
+
     /// A number in `0..n` (n > 0) from the digest; the modulo bias is below 2^-60 for small n.
     pub(crate) fn below(&self, kind: &str, value: &[u8], n: u64) -> u64 {
         let d = self.digest(kind, value);

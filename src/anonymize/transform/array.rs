@@ -48,8 +48,14 @@ pub fn parse(text: &str) -> Result<(String, Vec<Element>), String> {
     Ok((prefix.to_owned(), list))
 }
 
+/// PostgreSQL's array scanner treats only ASCII whitespace as space (`scanner_isspace`); a
+/// non-breaking space is data.
+fn pg_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c')
+}
+
 fn skip_ws(c: &[char], pos: &mut usize) {
-    while *pos < c.len() && c[*pos].is_whitespace() {
+    while *pos < c.len() && pg_space(c[*pos]) {
         *pos += 1;
     }
 }
@@ -115,7 +121,7 @@ fn parse_list(c: &[char], pos: &mut usize, depth: usize) -> Result<Vec<Element>,
                         }
                         Some(&ch) => {
                             s.push(ch);
-                            trailing_ws = if ch.is_whitespace() {
+                            trailing_ws = if pg_space(ch) {
                                 trailing_ws + ch.len_utf8()
                             } else {
                                 0
@@ -166,7 +172,7 @@ fn encode_list(elements: &[Element], out: &mut String) {
                 let quote = s.is_empty()
                     || s.eq_ignore_ascii_case("NULL")
                     || s.chars()
-                        .any(|c| matches!(c, '{' | '}' | ',' | '"' | '\\') || c.is_whitespace());
+                        .any(|c| matches!(c, '{' | '}' | ',' | '"' | '\\') || pg_space(c));
                 if quote {
                     out.push('"');
                     for c in s.chars() {

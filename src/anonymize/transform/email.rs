@@ -26,7 +26,7 @@ impl Email {
     pub(crate) fn fake(&self, value: &str) -> String {
         const DOMAINS: [&str; 3] = ["example.com", "example.net", "example.org"];
         let digest = self.0.digest("email", value.as_bytes());
-        let mut rng = self.0.rng("email", value.as_bytes());
+        let mut rng = Keyed::rng_from(digest);
         let first: String = fake::faker::name::en::FirstName().fake_with_rng(&mut rng);
         let last: String = fake::faker::name::en::LastName().fake_with_rng(&mut rng);
         let local: String = format!("{first}.{last}")
