@@ -743,3 +743,23 @@ fn rendered_profile_error() {
     );
     insta::assert_snapshot!(rendered);
 }
+
+#[test]
+fn errors_in_an_extended_file_point_into_that_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("base.toml"),
+        "version = 1\n[tables.\"public.t\"]\ncolumns.a = \"email\"\ncolumns.b = \"nmae\"\n",
+    )
+    .unwrap();
+    let app = dir.path().join("app.toml");
+    std::fs::write(
+        &app,
+        "version = 1\nextends = [\"./base.toml\"]\n[salt]\nenv = \"S\"\n",
+    )
+    .unwrap();
+    let err = Profile::load(&app).unwrap_err();
+    assert_eq!(err.line(), Some(4));
+    assert!(err.to_string().contains("base.toml:4"), "{err}");
+    assert!(err.to_string().contains("nmae"), "{err}");
+}

@@ -32,7 +32,8 @@
 //! [patterns]                      # column-NAME globs -> rule, for columns no table names;
 //! "*email*" = "email"             # `*` any run, `?` one char, case-insensitive; first match in
 //! "phone" = "phone"               # file order wins, this file's patterns before extended ones
-//! [tables."public.user"]          # "schema.table", names as written (spaces, capitals)
+//! [tables."public.user"]          # "schema.table", names as written (spaces, capitals); split
+//!                                 # at the first dot, so the schema name cannot contain one
 //! columns.email = "email"         # shorthand for { transform = "email" }
 //! columns.hashed_password = { transform = "constant", value = "$2b$12$..." }
 //! columns.plan = { transform = "keep", reason = "not personal" }
