@@ -5,6 +5,7 @@
 //!
 //! The binary (`src/main.rs`) is a thin shell over [`cli`] and [`commands`].
 
+pub mod anonymize;
 pub mod cli;
 pub mod commands;
 pub mod config;

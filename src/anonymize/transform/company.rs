@@ -1,0 +1,20 @@
+//! `company`: a fake company name.
+//!
+//! Deterministic (keyed by the salt and the value); not unique. No options.
+//! Example: `columns.company = "company"`.
+
+use fake::Fake;
+
+use super::{BuildCtx, Faked, NoOptions, Transform};
+use crate::anonymize::profile::ColumnRule;
+
+pub(crate) const SUMMARY: &str = "a fake company name.";
+
+pub(crate) fn build(rule: &ColumnRule, ctx: &BuildCtx) -> Result<Box<dyn Transform>, String> {
+    let NoOptions {} = ctx.options(rule)?;
+    Ok(Box::new(Faked {
+        kind: "company",
+        keyed: ctx.keyed.clone(),
+        generate: |rng| fake::faker::company::en::CompanyName().fake_with_rng(rng),
+    }))
+}

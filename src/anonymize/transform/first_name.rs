@@ -1,0 +1,20 @@
+//! `first_name`: a fake first name.
+//!
+//! Deterministic (keyed by the salt and the value); not unique. No options.
+//! Example: `columns.first_name = "first_name"`.
+
+use fake::Fake;
+
+use super::{BuildCtx, Faked, NoOptions, Transform};
+use crate::anonymize::profile::ColumnRule;
+
+pub(crate) const SUMMARY: &str = "a fake first name.";
+
+pub(crate) fn build(rule: &ColumnRule, ctx: &BuildCtx) -> Result<Box<dyn Transform>, String> {
+    let NoOptions {} = ctx.options(rule)?;
+    Ok(Box::new(Faked {
+        kind: "first_name",
+        keyed: ctx.keyed.clone(),
+        generate: |rng| fake::faker::name::en::FirstName().fake_with_rng(rng),
+    }))
+}
