@@ -5,6 +5,7 @@
 //! created earlier, column types known, locks held); after the rules ran, the
 //! engine calls [`Context::apply`] with that statement.
 
+use std::borrow::Borrow;
 use std::collections::{HashMap, HashSet};
 
 use super::locks::{self, LockEffect, Target};
@@ -54,14 +55,14 @@ pub struct Context {
     pub unguarded_lock_seen: bool,
     /// Tables (and other relations) created earlier in this file or migration: they are new and
     /// empty, so lock and rewrite rules do not apply to them.
-    created: HashSet<(ObjectKind, Name)>,
+    created: ByName<ObjectKind, ()>,
     /// Column types declared earlier (in this file, or known from history).
-    column_types: HashMap<(Name, String), SqlType>,
+    column_types: ByName<String, SqlType>,
     /// Validated `CHECK (col IS NOT NULL)` constraints, by table and column.
-    not_null_checks: HashSet<(Name, String)>,
+    not_null_checks: ByName<String, ()>,
     /// Check constraints added `NOT VALID` (not yet validated), by table and name, with their column
     /// when they are `col IS NOT NULL` checks.
-    unvalidated_checks: HashMap<(Name, String), Option<String>>,
+    unvalidated_checks: ByName<String, Option<String>>,
     /// Constraints added `NOT VALID` in the open transaction, by table and name.
     pub not_valid_in_transaction: HashSet<(Name, String)>,
     /// Locks held by the open transaction.
@@ -80,10 +81,10 @@ impl Context {
             lock_timeout: false,
             statement_timeout: false,
             unguarded_lock_seen: false,
-            created: HashSet::new(),
-            column_types: HashMap::new(),
-            not_null_checks: HashSet::new(),
-            unvalidated_checks: HashMap::new(),
+            created: ByName::default(),
+            column_types: ByName::default(),
+            not_null_checks: ByName::default(),
+            unvalidated_checks: ByName::default(),
             not_valid_in_transaction: HashSet::new(),
             held: Vec::new(),
             enum_values_added: Vec::new(),
@@ -107,9 +108,7 @@ impl Context {
     }
 
     pub fn is_new(&self, kind: ObjectKind, name: &Name) -> bool {
-        self.created
-            .iter()
-            .any(|(k, n)| *k == kind && n.matches(name))
+        self.created.get(&kind, name).is_some()
     }
 
     /// The relation a lock lands on was created in this file.
@@ -127,16 +126,11 @@ impl Context {
     }
 
     pub fn column_type(&self, table: &Name, column: &str) -> Option<&SqlType> {
-        self.column_types
-            .iter()
-            .find(|((t, c), _)| c == column && t.matches(table))
-            .map(|(_, ty)| ty)
+        self.column_types.get(column, table)
     }
 
     pub fn has_validated_not_null_check(&self, table: &Name, column: &str) -> bool {
-        self.not_null_checks
-            .iter()
-            .any(|(t, c)| c == column && t.matches(table))
+        self.not_null_checks.get(column, table).is_some()
     }
 
     /// The locks this statement takes on relations that existed before this file.
@@ -193,11 +187,10 @@ impl Context {
                 constraints,
                 ..
             } => {
-                self.created.insert((ObjectKind::Table, table.clone()));
+                self.created.insert(ObjectKind::Table, table, ());
                 for c in columns {
                     if let Some(ty) = &c.ty {
-                        self.column_types
-                            .insert((table.clone(), c.name.clone()), ty.clone());
+                        self.column_types.insert(c.name.clone(), table, ty.clone());
                     }
                 }
                 for c in constraints {
@@ -207,32 +200,32 @@ impl Context {
                     } = &c.kind
                         && !c.not_valid
                     {
-                        self.not_null_checks.insert((table.clone(), col.clone()));
+                        self.not_null_checks.insert(col.clone(), table, ());
                     }
                 }
             }
             Op::CreateIndex {
                 name: Some(name), ..
             } => {
-                self.created.insert((ObjectKind::Index, name.clone()));
+                self.created.insert(ObjectKind::Index, name, ());
             }
             Op::Create { kind, name, .. } => {
-                self.created.insert((*kind, name.clone()));
+                self.created.insert(*kind, name, ());
             }
             Op::CreateEnum { name, .. } => {
-                self.created.insert((ObjectKind::Type, name.clone()));
+                self.created.insert(ObjectKind::Type, name, ());
             }
             Op::CreateDomain { name, .. } => {
-                self.created.insert((ObjectKind::Domain, name.clone()));
+                self.created.insert(ObjectKind::Domain, name, ());
             }
             Op::AlterEnumAddValue { name, value } if self.in_transaction() => {
                 self.enum_values_added.push((name.clone(), value.clone()));
             }
             Op::Drop { kind, names, .. } => {
                 for n in names {
-                    self.created.retain(|(k, c)| !(k == kind && c.matches(n)));
+                    self.created.remove(kind, n);
                     if *kind == ObjectKind::Table {
-                        self.column_types.retain(|(t, _), _| !t.matches(n));
+                        self.column_types.remove_name(n);
                     }
                 }
             }
@@ -246,43 +239,29 @@ impl Context {
             TableAction::AddColumn { column, .. } => {
                 if let Some(ty) = &column.ty {
                     self.column_types
-                        .insert((table.clone(), column.name.clone()), ty.clone());
+                        .insert(column.name.clone(), table, ty.clone());
                 }
             }
             TableAction::AlterColumnType { column, ty, .. } => {
-                self.column_types
-                    .retain(|(t, c), _| !(c == column && t.matches(table)));
-                self.column_types
-                    .insert((table.clone(), column.clone()), ty.clone());
+                self.column_types.remove(column, table);
+                self.column_types.insert(column.clone(), table, ty.clone());
             }
             TableAction::DropColumn { column, .. } => {
-                self.column_types
-                    .retain(|(t, c), _| !(c == column && t.matches(table)));
+                self.column_types.remove(column, table);
             }
             TableAction::RenameColumn { from, to } => {
-                let key = self
-                    .column_types
-                    .keys()
-                    .find(|(t, c)| c == from && t.matches(table))
-                    .cloned();
-                if let Some(key) = key
-                    && let Some(ty) = self.column_types.remove(&key)
-                {
-                    self.column_types.insert((key.0, to.clone()), ty);
+                if let Some(ty) = self.column_types.remove(from, table) {
+                    self.column_types.insert(to.clone(), table, ty);
                 }
             }
             TableAction::RenameTable { to } => {
                 let renamed = Name::new(table.schema.as_deref(), to);
                 if self.is_new_table(table) {
-                    self.created.insert((ObjectKind::Table, renamed.clone()));
+                    self.created.insert(ObjectKind::Table, &renamed, ());
                 }
-                let moved: Vec<_> = self
-                    .column_types
-                    .iter()
-                    .filter(|((t, _), _)| t.matches(table))
-                    .map(|((_, c), ty)| ((renamed.clone(), c.clone()), ty.clone()))
-                    .collect();
-                self.column_types.extend(moved);
+                for (column, ty) in self.column_types.remove_name(table) {
+                    self.column_types.insert(column, &renamed, ty);
+                }
             }
             TableAction::AddConstraint(c) => {
                 if let Some(name) = &c.name
@@ -298,12 +277,12 @@ impl Context {
                 {
                     match (c.not_valid, not_null_column) {
                         (false, Some(col)) => {
-                            self.not_null_checks.insert((table.clone(), col.clone()));
+                            self.not_null_checks.insert(col.clone(), table, ());
                         }
                         (true, col) => {
                             if let Some(name) = &c.name {
                                 self.unvalidated_checks
-                                    .insert((table.clone(), name.clone()), col.clone());
+                                    .insert(name.clone(), table, col.clone());
                             }
                         }
                         _ => {}
@@ -311,15 +290,8 @@ impl Context {
                 }
             }
             TableAction::ValidateConstraint { name } => {
-                let key = self
-                    .unvalidated_checks
-                    .keys()
-                    .find(|(t, n)| n == name && t.matches(table))
-                    .cloned();
-                if let Some(key) = key
-                    && let Some(Some(col)) = self.unvalidated_checks.remove(&key)
-                {
-                    self.not_null_checks.insert((key.0, col));
+                if let Some(Some(col)) = self.unvalidated_checks.remove(name, table) {
+                    self.not_null_checks.insert(col, table, ());
                 }
             }
             _ => {}
@@ -335,7 +307,90 @@ impl Context {
     /// Seeds the context with a table known to exist already (from schema history), with its
     /// column types. Unlike tables created in the file, it is not new.
     pub fn know_column(&mut self, table: Name, column: String, ty: SqlType) {
-        self.column_types.insert((table, column), ty);
+        self.column_types.insert(column, &table, ty);
+    }
+}
+
+/// Facts about named objects, looked up the way [`Name::matches`] compares names (an unqualified
+/// name matches any schema) in constant time: entries are grouped by the unqualified name, and
+/// each group is small. A linear scan here made linting quadratic in the file's length.
+#[derive(Clone, Debug)]
+struct ByName<K, V> {
+    groups: HashMap<String, Vec<Entry<K, V>>>,
+}
+
+#[derive(Clone, Debug)]
+struct Entry<K, V> {
+    key: K,
+    schema: Option<String>,
+    value: V,
+}
+
+impl<K, V> Default for ByName<K, V> {
+    fn default() -> Self {
+        ByName {
+            groups: HashMap::new(),
+        }
+    }
+}
+
+fn schemas_match(a: &Option<String>, b: &Option<String>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    }
+}
+
+impl<K: PartialEq, V> ByName<K, V> {
+    fn get<Q: PartialEq + ?Sized>(&self, key: &Q, name: &Name) -> Option<&V>
+    where
+        K: Borrow<Q>,
+    {
+        self.groups
+            .get(name.name.as_str())?
+            .iter()
+            .find(|e| e.key.borrow() == key && schemas_match(&e.schema, &name.schema))
+            .map(|e| &e.value)
+    }
+
+    /// Adds or replaces the entry for exactly this key and name.
+    fn insert(&mut self, key: K, name: &Name, value: V) {
+        let group = self.groups.entry(name.name.clone()).or_default();
+        match group
+            .iter_mut()
+            .find(|e| e.key == key && e.schema == name.schema)
+        {
+            Some(e) => e.value = value,
+            None => group.push(Entry {
+                key,
+                schema: name.schema.clone(),
+                value,
+            }),
+        }
+    }
+
+    /// Removes the first entry that matches, returning its value.
+    fn remove<Q: PartialEq + ?Sized>(&mut self, key: &Q, name: &Name) -> Option<V>
+    where
+        K: Borrow<Q>,
+    {
+        let group = self.groups.get_mut(name.name.as_str())?;
+        let i = group
+            .iter()
+            .position(|e| e.key.borrow() == key && schemas_match(&e.schema, &name.schema))?;
+        Some(group.swap_remove(i).value)
+    }
+
+    /// Removes every entry under a matching name, returning keys and values.
+    fn remove_name(&mut self, name: &Name) -> Vec<(K, V)> {
+        let Some(group) = self.groups.get_mut(name.name.as_str()) else {
+            return Vec::new();
+        };
+        let (gone, kept): (Vec<_>, Vec<_>) = std::mem::take(group)
+            .into_iter()
+            .partition(|e| schemas_match(&e.schema, &name.schema));
+        *group = kept;
+        gone.into_iter().map(|e| (e.key, e.value)).collect()
     }
 }
 
