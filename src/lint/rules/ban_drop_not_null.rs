@@ -48,7 +48,6 @@ impl Check for BanDropNotNull {
             )
             .rewrites(false);
             if let Some(effect) = helpers::op_lock(op, ctx) {
-                finding.message = format!("{}; it {}", finding.message, effect.describe());
                 finding = finding.lock(effect.mode);
             }
             out.push(finding);

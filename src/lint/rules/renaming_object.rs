@@ -9,25 +9,19 @@
 use super::helpers;
 use crate::lint::context::Context;
 use crate::lint::diagnostic::Finding;
-use crate::lint::ops::{LockMode, Name, ObjectKind, Op, TableAction, quote_ident};
+use crate::lint::ops::{LockMode, ObjectKind, Op, TableAction, quote_ident};
 use crate::lint::rules::Check;
-use crate::lint::statement::{ParsedBy, Statement};
+use crate::lint::statement::Statement;
 
 pub struct RenamingObject;
 
 impl Check for RenamingObject {
     fn statement(&self, stmt: &Statement, ctx: &Context, out: &mut Vec<Finding>) {
         let words = helpers::words(stmt);
-        let unparsed = unparsed_rename(stmt, &words);
-        let ops = stmt
-            .ops
-            .iter()
-            .map(|op| (op, None))
-            .chain(unparsed.as_ref().map(|(op, on)| (op, on.as_ref())));
-        for (op, on_table) in ops {
+        for op in &stmt.ops {
             match op {
                 Op::Rename { kind, from, to } if *kind != ObjectKind::Table => {
-                    if ctx.is_new(*kind, from) || on_table.is_some_and(|t| ctx.is_new_table(t)) {
+                    if ctx.is_new(*kind, from) {
                         continue;
                     }
                     let noun = kind.noun();
@@ -78,7 +72,6 @@ impl Check for RenamingObject {
                     )
                     .rewrites(false);
                     if let Some(effect) = helpers::op_lock(op, ctx) {
-                        finding.message = format!("{}; it {}", finding.message, effect.describe());
                         finding = finding.lock(effect.mode);
                     }
                     out.push(finding);
@@ -87,67 +80,6 @@ impl Check for RenamingObject {
             }
         }
     }
-}
-
-/// A rename neither sqlparser 0.63 nor the token fallback recognises yet, read from the words of
-/// an unrecognised statement in exactly one of these shapes, so that it is not missed:
-/// `ALTER [MATERIALIZED] VIEW [IF EXISTS] name RENAME TO new` and `ALTER TRIGGER name ON table
-/// RENAME TO new`. Returns the rename and, for a trigger, its table.
-fn unparsed_rename(stmt: &Statement, words: &[helpers::Word]) -> Option<(Op, Option<Name>)> {
-    if stmt.parsed_by != ParsedBy::Unrecognized {
-        return None;
-    }
-    let keyword = |i: usize, k: &str| words.get(i).is_some_and(|w| !w.quoted && w.text == k);
-    let ident = |i: usize| {
-        words
-            .get(i)
-            .filter(|w| {
-                w.quoted
-                    || w.text
-                        .chars()
-                        .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
-            })
-            .map(|w| w.text.clone())
-    };
-    // A possibly qualified name at `i`, and the index after it.
-    let name = |i: usize| -> Option<(Name, usize)> {
-        let first = ident(i)?;
-        if words.get(i + 1).is_some_and(|w| w.text == ".") {
-            Some((Name::new(Some(&first), &ident(i + 2)?), i + 3))
-        } else {
-            Some((Name::bare(&first), i + 1))
-        }
-    };
-    if !keyword(0, "alter") {
-        return None;
-    }
-    let (kind, mut i) = if keyword(1, "materialized") && keyword(2, "view") {
-        (ObjectKind::MaterializedView, 3)
-    } else if keyword(1, "view") {
-        (ObjectKind::View, 2)
-    } else if keyword(1, "trigger") {
-        (ObjectKind::Trigger, 2)
-    } else {
-        return None;
-    };
-    if kind != ObjectKind::Trigger && keyword(i, "if") && keyword(i + 1, "exists") {
-        i += 2;
-    }
-    let (from, mut i) = name(i)?;
-    let mut on_table = None;
-    if kind == ObjectKind::Trigger {
-        if !keyword(i, "on") {
-            return None;
-        }
-        let (table, next) = name(i + 1)?;
-        on_table = Some(table);
-        i = next;
-    }
-    if !(keyword(i, "rename") && keyword(i + 1, "to")) || words.len() != i + 3 {
-        return None;
-    }
-    let to = ident(i + 2)?;
-    Some((Op::Rename { kind, from, to }, on_table))
 }
 
 /// Who uses an object of this kind by name.
