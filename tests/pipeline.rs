@@ -486,6 +486,56 @@ async fn a_transform_changes_only_its_column() {
 }
 
 #[tokio::test]
+async fn rows_cut_anywhere_by_the_stream_arrive_whole() {
+    let (db, plan) = nasty_databases("nasty_chunks").await;
+    let columns: Vec<String> = NASTY_COLUMNS.iter().map(|c| format!("\"{c}\"")).collect();
+    let all = format!(
+        r#"SELECT {} FROM "Mixed Case" ORDER BY id"#,
+        columns.join(", ")
+    );
+    let text = copy_text(&db.source, &all).await;
+    // Cut mid-escape, mid-UTF-8 character, mid-row: 1 to 5 bytes per chunk.
+    let mut chunks = Vec::new();
+    let mut rest = text.as_slice();
+    for len in [1, 2, 3, 4, 5].into_iter().cycle() {
+        if rest.is_empty() {
+            break;
+        }
+        let (chunk, tail) = rest.split_at(len.min(rest.len()));
+        chunks.push(Ok::<_, std::io::Error>(bytes::Bytes::copy_from_slice(
+            chunk,
+        )));
+        rest = tail;
+    }
+    let pipeline = pgward::sync::pipeline::Pipeline::new().with_limits(Limits {
+        batch_rows: 2,
+        ..Limits::default()
+    });
+
+    let stats = pipeline
+        .copy_rows(
+            futures_util::stream::iter(chunks),
+            &db.target,
+            &plan,
+            Arc::new(Upper::new(vec![1])),
+            &|_| {},
+        )
+        .await
+        .unwrap();
+
+    assert_eq!(stats.rows, 6);
+    let untouched =
+        r#"SELECT id, note, raw, doc, tags, born, seen, span, ratio FROM "Mixed Case" ORDER BY id"#;
+    assert_eq!(
+        copy_text(&db.target, untouched).await,
+        copy_text(&db.source, untouched).await
+    );
+    let name = r#"SELECT "Full Name" FROM "Mixed Case" WHERE id = 20"#;
+    let name: String = db.target.query_one(name, &[]).await.unwrap().get(0);
+    assert_eq!(name, "ŻÓŁW 🐢 日本 STRASSE");
+}
+
+#[tokio::test]
 async fn a_large_table_goes_in_bounded_batches() {
     let db = Databases::create("big").await;
     db.both("CREATE TABLE big (id int PRIMARY KEY, name text, note text)")

@@ -33,7 +33,8 @@ use tokio_postgres::{Client, CopyInSink};
 
 use super::copy::{CopyError, EditError, FieldEditor};
 
-/// Rows per batch. With rows of a few hundred bytes a batch is about 1 MiB; the transform work per
+/// Rows per batch (PostgreSQL sends one row per COPY message; a stream whose chunks hold several
+/// rows can overshoot by one chunk's rows). With rows of a few hundred bytes a batch is about 1 MiB; the transform work per
 /// batch (milliseconds) dwarfs the cost of handing it to rayon and through the channel (microseconds).
 pub const BATCH_ROWS: usize = 4096;
 /// Bytes of COPY text per batch, whichever of the two limits is reached first, so wide rows do not
@@ -266,7 +267,7 @@ pub enum PipelineError {
     )]
     Source { table: String, reason: String },
 
-    #[error("{table}: loading into the target failed{}: {reason}", at(*row, column.as_deref()))]
+    #[error("{table}: loading into the target failed{}: {reason}", location(*row, column.as_deref()))]
     #[diagnostic(
         code(pgward::sync::copy_target),
         help(
@@ -297,7 +298,7 @@ pub enum PipelineError {
         reason: String,
     },
 
-    #[error("{table}: row {row}{}: the source sent invalid COPY text: {problem}", at(None, column.as_deref()))]
+    #[error("{table}: row {row}{}: the source sent invalid COPY text: {problem}", location(None, column.as_deref()))]
     #[diagnostic(
         code(pgward::sync::malformed_row),
         help(
@@ -343,7 +344,7 @@ pub enum PipelineError {
     },
 }
 
-fn at(row: Option<u64>, column: Option<&str>) -> String {
+fn location(row: Option<u64>, column: Option<&str>) -> String {
     match (row, column) {
         (Some(row), Some(column)) => format!(" at row {row}, column \"{column}\""),
         (Some(row), None) => format!(" at row {row}"),
@@ -916,12 +917,121 @@ mod tests {
         }
     }
 
-    fn context(transform: Upper) -> BatchContext {
+    fn context(transform: impl RowTransform + 'static) -> BatchContext {
         BatchContext {
             table: "public.t".into(),
             columns: vec!["id".into(), "name".into(), "note".into()],
             transform: Arc::new(transform),
         }
+    }
+
+    /// Runs the reader over `chunks` with room for every batch, returning what it queued.
+    async fn read_chunks(
+        chunks: Vec<Result<Bytes, std::io::Error>>,
+        batch_rows: usize,
+        batch_bytes: usize,
+    ) -> (Vec<Batch>, Result<(), PipelineError>) {
+        let pipeline = Pipeline::new().with_limits(Limits {
+            batch_rows,
+            batch_bytes,
+            batches_in_flight_per_worker: 1,
+        });
+        let (queue, mut batches) = mpsc::channel(10_000);
+        let outcome = pipeline
+            .read(
+                futures_util::stream::iter(chunks),
+                queue,
+                &Arc::new(context(PassThrough)),
+            )
+            .await;
+        let mut out = Vec::new();
+        while let Ok(item) = batches.try_recv() {
+            match item {
+                InFlight::Ready(batch) => out.push(batch),
+                InFlight::Transforming { .. } => panic!("nothing to transform"),
+            }
+        }
+        (out, outcome)
+    }
+
+    /// Rows of three fields with escapes and multi-byte text, as COPY writes them.
+    fn sample_rows(count: usize) -> Vec<u8> {
+        let mut text = Vec::new();
+        for i in 0..count {
+            let row = [
+                Some(i.to_string()),
+                (i % 3 != 0).then(|| format!("name\t{i}\n żółw")),
+                Some("tab\there 🐢".repeat(i % 4)),
+            ];
+            super::super::copy::encode_row(&row, &mut text);
+        }
+        text
+    }
+
+    #[tokio::test]
+    async fn the_reader_keeps_rows_whole_wherever_chunks_cut_them() {
+        let text = sample_rows(500);
+        for chunk_len in [1, 2, 3, 7, 64, 1000, text.len()] {
+            let chunks = text
+                .chunks(chunk_len)
+                .map(|c| Ok(Bytes::copy_from_slice(c)))
+                .collect();
+            let (batches, outcome) = read_chunks(chunks, 16, 1 << 20).await;
+            outcome.unwrap();
+            let mut joined = Vec::new();
+            let mut next_row = 1;
+            for batch in &batches {
+                assert_eq!(batch.first_row, next_row, "chunks of {chunk_len}");
+                assert_eq!(batch.data.last(), Some(&b'\n'));
+                let newlines = batch.data.iter().filter(|&&b| b == b'\n').count() as u64;
+                assert_eq!(batch.rows, newlines);
+                next_row += batch.rows;
+                joined.extend_from_slice(&batch.data);
+            }
+            assert_eq!(joined, text, "chunks of {chunk_len}");
+            assert_eq!(next_row, 501);
+            if chunk_len <= 3 {
+                // Chunks shorter than any row (6 bytes at least): every batch but the last is full.
+                assert!(batches.iter().rev().skip(1).all(|b| b.rows == 16));
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn the_reader_cuts_on_bytes_too() {
+        let text = sample_rows(100);
+        let chunks = text
+            .split_inclusive(|&b| b == b'\n')
+            .map(|row| Ok(Bytes::copy_from_slice(row)))
+            .collect();
+        let (batches, outcome) = read_chunks(chunks, 4096, 200).await;
+        outcome.unwrap();
+        assert!(batches.len() > 5);
+        assert!(batches.iter().all(|b| b.data.len() < 200 + 100));
+        assert_eq!(batches.iter().map(|b| b.rows).sum::<u64>(), 100);
+    }
+
+    #[tokio::test]
+    async fn the_reader_reports_a_stream_cut_inside_a_row() {
+        let chunks = vec![Ok(Bytes::from_static(b"1\ta\tb\n2\tsecr"))];
+        let (_, outcome) = read_chunks(chunks, 16, 1 << 20).await;
+        let err = outcome.unwrap_err();
+        assert!(
+            matches!(err, PipelineError::TruncatedRow { row: 2, .. }),
+            "{err:?}"
+        );
+        assert!(!err.to_string().contains("secr"));
+
+        let chunks = vec![
+            Ok(Bytes::from_static(b"1\ta\tb\n")),
+            Err(std::io::Error::other("archive block is corrupt")),
+        ];
+        let (_, outcome) = read_chunks(chunks, 16, 1 << 20).await;
+        let err = outcome.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "public.t: reading from the source failed: archive block is corrupt"
+        );
     }
 
     #[test]
