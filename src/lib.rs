@@ -9,4 +9,5 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod lint;
+pub mod pg;
 pub mod sync;

@@ -460,7 +460,10 @@ fn alter_table_effects(t: &Name, action: &TableAction, ctx: &Context) -> Vec<Loc
         | TableAction::SetAccessMethod => on(AccessExclusive, Work::Rewrite),
         TableAction::Other { what } => {
             let w = what.to_ascii_uppercase();
-            let mode = if w.contains("SET STATISTICS") || w.starts_with("CLUSTER ON") {
+            let mode = if w.contains("SET STATISTICS")
+                || w.starts_with("CLUSTER ON")
+                || is_share_update_exclusive_reloption(&w)
+            {
                 ShareUpdateExclusive
             } else if w.contains("TRIGGER") {
                 ShareRowExclusive
@@ -480,6 +483,36 @@ fn alter_table_effects(t: &Name, action: &TableAction, ctx: &Context) -> Vec<Loc
         | TableAction::RenameConstraint { .. }
         | TableAction::SetSchema { .. } => on(AccessExclusive, Work::Instant),
     }
+}
+
+/// `SET (...)` / `RESET (...)` of storage parameters that PostgreSQL changes under SHARE UPDATE
+/// EXCLUSIVE (reloptions.c marks them so; fillfactor measured): every option must be one of them.
+fn is_share_update_exclusive_reloption(what: &str) -> bool {
+    const LIGHT: &[&str] = &[
+        "FILLFACTOR",
+        "AUTOVACUUM_",
+        "TOAST.AUTOVACUUM_",
+        "PARALLEL_WORKERS",
+        "TOAST_TUPLE_TARGET",
+        "VACUUM_INDEX_CLEANUP",
+        "VACUUM_TRUNCATE",
+        "TOAST.VACUUM_INDEX_CLEANUP",
+        "TOAST.VACUUM_TRUNCATE",
+        "LOG_AUTOVACUUM_MIN_DURATION",
+    ];
+    let Some(list) = what
+        .strip_prefix("SET (")
+        .or_else(|| what.strip_prefix("RESET ("))
+        .or_else(|| what.strip_prefix("SET("))
+        .or_else(|| what.strip_prefix("RESET("))
+    else {
+        return false;
+    };
+    let list = list.trim_end().trim_end_matches(')');
+    list.split(',').all(|opt| {
+        let opt = opt.trim();
+        LIGHT.iter().any(|l| opt.starts_with(l))
+    })
 }
 
 /// The work `ADD COLUMN` does on an existing table at this PostgreSQL version.

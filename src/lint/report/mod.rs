@@ -1,9 +1,23 @@
 //! Reporters: each renders the engine's [`FileReport`]s in one format, and nothing else.
-//! (Being written: see the reporters task.)
+//!
+//! - [`Format::Pretty`] (`pretty.rs`): miette diagnostics with the source snippet, for people.
+//! - [`Format::Json`] (`json.rs`): the contract in design.md, for scripts.
+//! - [`Format::Github`] (`github.rs`): workflow commands that annotate a pull request.
+//! - [`Format::Sarif`] (`sarif.rs`): SARIF 2.1.0, for code scanning.
+//!
+//! Every reporter is linear in the number of diagnostics: positions come from the
+//! engine (or the file's [`LineIndex`](super::line_index::LineIndex)), never from
+//! rescanning the text.
 
 use std::io::{self, Write};
 
 use super::FileReport;
+use super::diagnostic::Severity;
+
+mod github;
+mod json;
+mod pretty;
+mod sarif;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -31,6 +45,30 @@ pub fn render(
     pretty: &PrettyOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let _ = (format, reports, pretty, out);
-    Ok(())
+    match format {
+        Format::Pretty => pretty::render(reports, pretty, out),
+        Format::Json => json::render(reports, out),
+        Format::Github => github::render(reports, out),
+        Format::Sarif => sarif::render(reports, out),
+    }
+}
+
+/// How many diagnostics of each severity the reports hold.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Counts {
+    errors: usize,
+    warnings: usize,
+}
+
+impl Counts {
+    fn of(reports: &[FileReport]) -> Counts {
+        let mut counts = Counts::default();
+        for d in reports.iter().flat_map(|r| &r.diagnostics) {
+            match d.severity {
+                Severity::Error => counts.errors += 1,
+                Severity::Warning => counts.warnings += 1,
+            }
+        }
+        counts
+    }
 }
