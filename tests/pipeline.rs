@@ -2,8 +2,7 @@
 //! databases of a throwaway cluster, with and without a transform, in batches, under backpressure,
 //! and failing without showing values.
 //!
-//! Needs PostgreSQL 15's `initdb` and `postgres` on PATH (run as the `postgres` user when the tests
-//! run as root).
+//! The databases come from `tests/support` (a throwaway cluster, or `PGWARD_TEST_DATABASE_URL`).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -16,199 +15,21 @@ use pgward::sync::pipeline::{
 };
 use tokio_postgres::Client;
 
-/// A throwaway cluster for this test binary.
-///
-/// PRIVATE STOPGAP: to be replaced by the shared harness (`src/pg/cluster.rs` + `tests/support`)
-/// once it is merged into main. One cluster is shared by the tests running at the same time (initdb
-/// takes 1-2 s); the last test to finish stops it and removes its directory, so nothing is left
-/// behind even when tests run one at a time or panic.
-mod cluster {
-    use std::fs;
-    use std::os::unix::fs::MetadataExt;
-    use std::os::unix::process::CommandExt;
-    use std::path::{Path, PathBuf};
-    use std::process::{Child, Command, Stdio};
-    use std::sync::Mutex;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::time::{Duration, Instant};
+mod support;
 
-    struct Cluster {
-        dir: PathBuf,
-        postmaster: Child,
-    }
-
-    struct Shared {
-        cluster: Option<Cluster>,
-        users: usize,
-    }
-
-    static SHARED: Mutex<Shared> = Mutex::new(Shared {
-        cluster: None,
-        users: 0,
-    });
-
-    /// A test's hold on the shared cluster; the cluster stops when the last lease is dropped.
-    pub struct Lease {
-        socket_dir: PathBuf,
-    }
-
-    impl Lease {
-        pub fn acquire() -> Lease {
-            let mut shared = SHARED.lock().unwrap_or_else(|e| e.into_inner());
-            if shared.cluster.is_none() {
-                shared.cluster = Some(Cluster::start());
-            }
-            shared.users += 1;
-            let dir = shared.cluster.as_ref().map(|c| c.dir.clone());
-            Lease {
-                socket_dir: dir.expect("started above"),
-            }
-        }
-
-        pub fn socket_dir(&self) -> &Path {
-            &self.socket_dir
-        }
-    }
-
-    impl Drop for Lease {
-        fn drop(&mut self) {
-            let mut shared = SHARED.lock().unwrap_or_else(|e| e.into_inner());
-            shared.users -= 1;
-            if shared.users == 0
-                && let Some(cluster) = shared.cluster.take()
-            {
-                cluster.stop();
-            }
-        }
-    }
-
-    /// The `postgres` user's uid and gid when we run as root (PostgreSQL refuses to run as root).
-    fn run_as() -> Option<(u32, u32)> {
-        let me = fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(1);
-        if me != 0 {
-            return None;
-        }
-        let passwd = fs::read_to_string("/etc/passwd").expect("read /etc/passwd");
-        let line = passwd
-            .lines()
-            .find(|l| l.starts_with("postgres:"))
-            .expect("a postgres user in /etc/passwd");
-        let fields: Vec<&str> = line.split(':').collect();
-        Some((fields[2].parse().unwrap(), fields[3].parse().unwrap()))
-    }
-
-    fn command(program: &str, dir: &Path) -> Command {
-        let mut command = Command::new(program);
-        command.current_dir(dir);
-        if let Some((uid, gid)) = run_as() {
-            command.uid(uid).gid(gid);
-        }
-        command
-    }
-
-    impl Cluster {
-        fn start() -> Cluster {
-            static NEXT: AtomicUsize = AtomicUsize::new(0);
-            // Short: a Unix socket path must fit in about 100 bytes.
-            let dir = PathBuf::from(format!(
-                "/tmp/pgwp{}-{}",
-                std::process::id(),
-                NEXT.fetch_add(1, Ordering::Relaxed)
-            ));
-            let _ = fs::remove_dir_all(&dir);
-            fs::create_dir(&dir).expect("create the cluster directory");
-            if let Some((uid, gid)) = run_as() {
-                std::os::unix::fs::chown(&dir, Some(uid), Some(gid)).expect("chown to postgres");
-            }
-            let data = dir.join("data");
-            let initdb = command("initdb", &dir)
-                .arg("-D")
-                .arg(&data)
-                .args(["-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"])
-                .arg("--locale=C")
-                .output()
-                .expect("run initdb (PostgreSQL binaries on PATH?)");
-            assert!(
-                initdb.status.success(),
-                "initdb failed: {}",
-                String::from_utf8_lossy(&initdb.stderr)
-            );
-            let log = fs::File::create(dir.join("log")).expect("create the server log");
-            if let Some((uid, gid)) = run_as() {
-                std::os::unix::fs::chown(dir.join("log"), Some(uid), Some(gid)).unwrap();
-            }
-            let postmaster = command("postgres", &dir)
-                .arg("-D")
-                .arg(&data)
-                .arg("-k")
-                .arg(&dir)
-                .args(["-c", "listen_addresses=", "-c", "fsync=off"])
-                .args(["-c", "full_page_writes=off", "-c", "synchronous_commit=off"])
-                .stdout(Stdio::null())
-                .stderr(log)
-                .spawn()
-                .expect("start postgres");
-            let mut cluster = Cluster { dir, postmaster };
-            cluster.wait_ready(&data);
-            cluster
-        }
-
-        /// Waits for the postmaster to write "ready" as its pid file's status line.
-        fn wait_ready(&mut self, data: &Path) {
-            let deadline = Instant::now() + Duration::from_secs(60);
-            loop {
-                let pid_file = fs::read_to_string(data.join("postmaster.pid")).unwrap_or_default();
-                if pid_file.lines().nth(7).is_some_and(|s| s.trim() == "ready") {
-                    return;
-                }
-                let exited = self.postmaster.try_wait().ok().flatten();
-                if exited.is_some() || Instant::now() > deadline {
-                    let log = fs::read_to_string(self.dir.join("log")).unwrap_or_default();
-                    panic!("postgres did not start ({exited:?}): {log}");
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        }
-
-        /// Fast shutdown (SIGINT), SIGKILL if that takes over 10 s, then removes the directory.
-        fn stop(mut self) {
-            let pid = self.postmaster.id().to_string();
-            let _ = Command::new("kill").args(["-INT", &pid]).status();
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while self.postmaster.try_wait().ok().flatten().is_none() {
-                if Instant::now() > deadline {
-                    let _ = self.postmaster.kill();
-                    let _ = self.postmaster.wait();
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            let _ = fs::remove_dir_all(&self.dir);
-        }
-    }
-}
-
-/// A test's source and target databases (`<name>_src`, `<name>_tgt`) on the shared cluster.
+/// A test's source and target databases (`<name>_src`, `<name>_tgt`) on the test cluster.
 struct Databases {
     source: Client,
     target: Client,
-    lease: cluster::Lease,
 }
 
 impl Databases {
     async fn create(name: &str) -> Databases {
-        let lease = cluster::Lease::acquire();
-        let admin = connect(&lease, "postgres").await;
-        for side in ["src", "tgt"] {
-            admin
-                .batch_execute(&format!("CREATE DATABASE {name}_{side}"))
-                .await
-                .expect("create a test database");
-        }
+        let source = support::database(&format!("{name}_src")).await;
+        let target = support::database(&format!("{name}_tgt")).await;
         Databases {
-            source: connect(&lease, &format!("{name}_src")).await,
-            target: connect(&lease, &format!("{name}_tgt")).await,
-            lease,
+            source: support::connect(&source).await,
+            target: support::connect(&target).await,
         }
     }
 
@@ -217,21 +38,6 @@ impl Databases {
         self.source.batch_execute(sql).await.expect("source setup");
         self.target.batch_execute(sql).await.expect("target setup");
     }
-}
-
-async fn connect(lease: &cluster::Lease, dbname: &str) -> Client {
-    let (client, connection) = tokio_postgres::Config::new()
-        .host_path(lease.socket_dir())
-        .port(5432)
-        .user("postgres")
-        .dbname(dbname)
-        .connect(tokio_postgres::NoTls)
-        .await
-        .expect("connect to the test cluster");
-    tokio::spawn(async move {
-        let _ = connection.await;
-    });
-    client
 }
 
 /// The COPY text of `query` (in the pipeline's session settings), for byte-level comparisons.
@@ -784,5 +590,4 @@ async fn a_target_rejection_names_row_and_column_not_value() {
     assert!(message.contains("SQLSTATE 22P02"), "{message}");
     assert!(!format!("{err:?}").contains("secret"), "{err:?}");
     assert_eq!(count(&db.target, "t").await, 0);
-    drop(db.lease);
 }
