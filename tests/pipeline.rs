@@ -413,6 +413,23 @@ async fn a_filter_copies_only_matching_rows() {
         .get(0);
     assert_eq!(sum, (1..=250).map(|i| i * 4).sum::<i64>());
     assert_eq!(count(&db.target, "t").await, 250);
+
+    // A broken condition is the profile author's SQL: its message names no row value and is shown.
+    db.target.batch_execute("TRUNCATE t").await.unwrap();
+    let broken = TablePlan::new("public", "t", ["id", "note"]).with_filter("id >");
+    let err = copy_table(
+        &db.source,
+        &db.target,
+        &broken,
+        Arc::new(PassThrough),
+        &|_| {},
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, PipelineError::Source { .. }), "{err:?}");
+    assert!(err.to_string().contains("syntax error"), "{err}");
+    assert!(err.to_string().contains("SQLSTATE 42601"), "{err}");
+    assert_eq!(count(&db.target, "t").await, 0);
 }
 
 /// Blocks every `apply` until opened: a stalled transform, so the writer waits on the first batch.

@@ -1073,6 +1073,54 @@ mod tests {
         assert!(!err.to_string().contains("secret"));
     }
 
+    struct Panics;
+
+    impl RowTransform for Panics {
+        fn columns(&self) -> &[usize] {
+            &[2]
+        }
+
+        fn apply(&self, _fields: &mut [Option<String>]) -> Result<(), TransformError> {
+            panic!("a transformer bug");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_panicking_transform_becomes_an_error() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let pipeline = Pipeline::new().with_pool(Arc::new(pool));
+        let (queue, mut batches) = mpsc::channel(1);
+        let batch = Batch {
+            first_row: 8193,
+            rows: 2,
+            data: b"1\ta\tb\n2\tc\td\n".to_vec(),
+        };
+        pipeline
+            .queue(batch, &queue, &Arc::new(context(Panics)))
+            .await
+            .unwrap();
+        let Some(InFlight::Transforming { result, .. }) = batches.recv().await else {
+            panic!("a transform should be pending");
+        };
+        let Err(err) = result.await.unwrap() else {
+            panic!("the transform should fail");
+        };
+        assert!(
+            matches!(
+                err,
+                PipelineError::TransformPanicked {
+                    first_row: 8193,
+                    last_row: 8194,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+
     #[test]
     fn copy_table_future_is_send() {
         fn assert_send<T: Send>(_: &T) {}
