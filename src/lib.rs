@@ -11,3 +11,4 @@ pub mod commands;
 pub mod config;
 pub mod lint;
 pub mod pg;
+pub mod sync;
