@@ -63,6 +63,9 @@ pub struct Context {
     /// Check constraints added `NOT VALID` (not yet validated), by table and name, with their column
     /// when they are `col IS NOT NULL` checks.
     unvalidated_checks: ByName<String, Option<String>>,
+    /// Tables that got a validated `CHECK` constraint earlier in the file (added valid, or added
+    /// `NOT VALID` and then validated): `ATTACH PARTITION` can use one to skip its scan.
+    validated_checks: ByName<(), ()>,
     /// Constraints added `NOT VALID` in the open transaction, by table and name.
     pub not_valid_in_transaction: HashSet<(Name, String)>,
     /// Locks held by the open transaction.
@@ -85,6 +88,7 @@ impl Context {
             column_types: ByName::default(),
             not_null_checks: ByName::default(),
             unvalidated_checks: ByName::default(),
+            validated_checks: ByName::default(),
             not_valid_in_transaction: HashSet::new(),
             held: Vec::new(),
             enum_values_added: Vec::new(),
@@ -133,6 +137,11 @@ impl Context {
         self.not_null_checks.get(column, table).is_some()
     }
 
+    /// The table got a validated `CHECK` constraint earlier in the file.
+    pub fn has_validated_check(&self, table: &Name) -> bool {
+        self.validated_checks.get(&(), table).is_some()
+    }
+
     /// The locks this statement takes on relations that existed before this file.
     pub fn effects_on_existing(&self, stmt: &Statement) -> Vec<LockEffect> {
         stmt.ops
@@ -145,7 +154,9 @@ impl Context {
     /// Records what the statement did. Called by the engine after the rules saw the statement.
     pub fn apply(&mut self, stmt: &Statement) {
         let effects = self.effects_on_existing(stmt);
-        if !effects.is_empty() && !self.lock_timeout {
+        // Only locks that block writes while they wait in the queue count (require-timeout-settings
+        // reports the first such statement); a plain UPDATE's ROW EXCLUSIVE does not.
+        if effects.iter().any(|e| e.mode.blocks_writes()) && !self.lock_timeout {
             self.unguarded_lock_seen = true;
         }
         if self.in_transaction() {
@@ -275,23 +286,28 @@ impl Context {
                     not_null_column, ..
                 } = &c.kind
                 {
-                    match (c.not_valid, not_null_column) {
-                        (false, Some(col)) => {
+                    if c.not_valid {
+                        if let Some(name) = &c.name {
+                            self.unvalidated_checks.insert(
+                                name.clone(),
+                                table,
+                                not_null_column.clone(),
+                            );
+                        }
+                    } else {
+                        self.validated_checks.insert((), table, ());
+                        if let Some(col) = not_null_column {
                             self.not_null_checks.insert(col.clone(), table, ());
                         }
-                        (true, col) => {
-                            if let Some(name) = &c.name {
-                                self.unvalidated_checks
-                                    .insert(name.clone(), table, col.clone());
-                            }
-                        }
-                        _ => {}
                     }
                 }
             }
             TableAction::ValidateConstraint { name } => {
-                if let Some(Some(col)) = self.unvalidated_checks.remove(name, table) {
-                    self.not_null_checks.insert(col, table, ());
+                if let Some(not_null_column) = self.unvalidated_checks.remove(name, table) {
+                    self.validated_checks.insert((), table, ());
+                    if let Some(col) = not_null_column {
+                        self.not_null_checks.insert(col, table, ());
+                    }
                 }
             }
             _ => {}
