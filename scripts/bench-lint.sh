@@ -66,12 +66,15 @@ measure() {
 have_squawk=1
 command -v squawk > /dev/null || { have_squawk=0; echo "squawk not found (pip install squawk-cli): skipped"; }
 
+# squawk does not walk directories ("Failed to find files"): it gets a glob of the same files.
 for input in big.sql many; do
     echo "== $input"
+    squawk_input=$work/$input
+    [ -d "$squawk_input" ] && squawk_input="$squawk_input/*.sql"
     measure "pgward --format json" "$pgward" lint --format json "$work/$input"
-    [ $have_squawk = 1 ] && measure "squawk $(squawk --version | cut -d' ' -f2) --reporter json" squawk --reporter json "$work/$input"
+    [ $have_squawk = 1 ] && measure "squawk $(squawk --version | cut -d' ' -f2) --reporter json" squawk --reporter json "$squawk_input"
     measure "pgward (pretty)" "$pgward" lint --color never "$work/$input"
-    [ $have_squawk = 1 ] && measure "squawk --reporter tty" squawk --reporter tty "$work/$input"
+    [ $have_squawk = 1 ] && measure "squawk --reporter tty" squawk --reporter tty "$squawk_input"
     echo
 done
 
