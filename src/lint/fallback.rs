@@ -1764,17 +1764,7 @@ impl<'a> Parser<'a> {
     fn column_def(&mut self) -> Option<ColumnDef> {
         let name = self.name_part()?;
         let ty = self.sql_type()?;
-        let mut col = ColumnDef {
-            name,
-            ty: Some(ty),
-            default: None,
-            not_null: false,
-            primary_key: false,
-            unique: false,
-            references: None,
-            check: None,
-            generated: None,
-        };
+        let mut col = ColumnDef::new(name, Some(ty));
         self.column_constraints(&mut col)?;
         Some(col)
     }
@@ -2954,17 +2944,7 @@ impl<'a> Parser<'a> {
         } else {
             let name = self.name_part()?;
             self.eat_seq(&["WITH", "OPTIONS"]);
-            let mut col = ColumnDef {
-                name,
-                ty: None,
-                default: None,
-                not_null: false,
-                primary_key: false,
-                unique: false,
-                references: None,
-                check: None,
-                generated: None,
-            };
+            let mut col = ColumnDef::new(name, None);
             self.column_constraints(&mut col)?;
             col
         };

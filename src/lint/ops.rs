@@ -144,6 +144,21 @@ pub struct ColumnDef {
 }
 
 impl ColumnDef {
+    /// A column with a name and type and no constraints yet; parsers fill in the rest.
+    pub fn new(name: String, ty: Option<SqlType>) -> ColumnDef {
+        ColumnDef {
+            name,
+            ty,
+            default: None,
+            not_null: false,
+            primary_key: false,
+            unique: false,
+            references: None,
+            check: None,
+            generated: None,
+        }
+    }
+
     /// `serial`, `bigserial`, `smallserial`: a sequence default filled for every existing row.
     pub fn is_serial(&self) -> bool {
         self.ty

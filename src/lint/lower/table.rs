@@ -51,17 +51,7 @@ fn column(def: &ast::ColumnDef, src: &Source) -> ColumnDef {
     if let Some(w) = written.ty {
         ty.written = w;
     }
-    let mut c = ColumnDef {
-        name: ident(&def.name),
-        ty: Some(ty),
-        default: None,
-        not_null: false,
-        primary_key: false,
-        unique: false,
-        references: None,
-        check: None,
-        generated: None,
-    };
+    let mut c = ColumnDef::new(ident(&def.name), Some(ty));
     for option in &def.options {
         match &option.option {
             ColumnOption::NotNull => c.not_null = true,
