@@ -14,8 +14,10 @@ use crate::lint::report::Format;
     long_about = "Keeps PostgreSQL schema changes and staging data safe.\n\n\
         `pgward lint` flags migrations that take dangerous locks, rewrite tables, break running \
         code or lose data, and says what to write instead.\n\n\
-        Exit codes: 0 clean; 1 findings at error severity (or the configured fail_on); \
-        2 usage, configuration or I/O errors."
+        `pgward sync` copies production into a new staging database, masking PII in flight, \
+        and swaps it in only when it is complete.\n\n\
+        Exit codes: 0 clean (lint) or synced (sync); 1 findings at error severity (or the \
+        configured fail_on), or a refused or failed sync; 2 usage, configuration or I/O errors."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -30,6 +32,12 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print a rule's full documentation.
     Explain(ExplainArgs),
+    /// Copy a production database into a new staging database, masking PII on the way, then
+    /// swap it in. Refuses to run unless STAGING_SAFETY_LOCK=enabled.
+    Sync(SyncArgs),
+    /// Start a throwaway PostgreSQL, fill a small production-like database with fake PII, sync it
+    /// with a shipped profile and show rows before and after.
+    Demo(DemoArgs),
 }
 
 #[derive(Debug, Args)]
@@ -109,4 +117,68 @@ pub struct ExplainArgs {
     pub rule: String,
     #[arg(long, value_enum, default_value = "text")]
     pub format: DocFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The database to copy (libpq URL or `key=value` string). Only read-only transactions are run.
+    #[arg(long, value_name = "URL", env = "PGWARD_SOURCE")]
+    pub source: String,
+
+    /// The staging database to replace (it need not exist yet). The load goes into
+    /// `<name>__pgward_new`, swapped in once verified; the previous staging is kept as
+    /// `<name>__pgward_old` until the next run.
+    #[arg(long, value_name = "URL", env = "PGWARD_TARGET")]
+    pub target: String,
+
+    /// The anonymization profile (TOML).
+    #[arg(long, value_name = "FILE", env = "PGWARD_PROFILE")]
+    pub profile: PathBuf,
+
+    /// Tables copied at once (default: the number of CPU cores).
+    #[arg(long, value_name = "N", env = "PGWARD_JOBS")]
+    pub jobs: Option<usize>,
+
+    /// Check everything and print the plan (tables, row estimates, transformers), write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Write a JSON run report (tables, rows, bytes, seconds, transformers; never a value).
+    #[arg(long, value_name = "FILE", env = "PGWARD_REPORT")]
+    pub report: Option<PathBuf>,
+
+    /// Must be `enabled` for the sync to run (a guard against running it by accident).
+    #[arg(long, value_name = "enabled", env = "STAGING_SAFETY_LOCK", hide_env_values = true)]
+    pub safety_lock: Option<String>,
+
+    /// Keep owners and grants (the roles must exist on the target). Default: objects belong to
+    /// the user the sync connects as, without grants.
+    #[arg(long)]
+    pub keep_owners: bool,
+
+    /// Drop the previous staging right after the swap instead of keeping it as
+    /// `<name>__pgward_old` until the next run.
+    #[arg(long)]
+    pub drop_old: bool,
+
+    /// Progress display: bars on a terminal, log lines otherwise.
+    #[arg(long, value_enum, default_value = "auto", env = "PGWARD_PROGRESS")]
+    pub progress: ProgressMode,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ProgressMode {
+    /// Bars when stderr is a terminal, log lines otherwise.
+    Auto,
+    Bars,
+    Log,
+    /// Only errors and the final summary.
+    Quiet,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Leave the throwaway cluster running and print how to connect to it (stop it with Ctrl-C).
+    #[arg(long)]
+    pub keep: bool,
 }

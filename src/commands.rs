@@ -39,6 +39,9 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Lint(args) => lint(args),
         Command::Rules(args) => rules(args),
         Command::Explain(args) => explain(args),
+        Command::Sync(_) | Command::Demo(_) => Err(miette::miette!(
+            "`pgward sync` and `pgward demo` are being built; see issue 3"
+        )),
     }
 }
 
