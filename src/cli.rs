@@ -148,7 +148,12 @@ pub struct SyncArgs {
     pub report: Option<PathBuf>,
 
     /// Must be `enabled` for the sync to run (a guard against running it by accident).
-    #[arg(long, value_name = "enabled", env = "STAGING_SAFETY_LOCK", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "enabled",
+        env = "STAGING_SAFETY_LOCK",
+        hide_env_values = true
+    )]
     pub safety_lock: Option<String>,
 
     /// Keep owners and grants (the roles must exist on the target). Default: objects belong to
