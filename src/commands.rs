@@ -347,7 +347,7 @@ pub(crate) fn run_sync(options: &sync::SyncOptions, report: Option<&Path>) -> Re
             };
             print!("{text}");
             if let Some(path) = report {
-                write_report(path, &serde_json::to_value(&run).into_diagnostic()?)?;
+                write_report(path, &run)?;
             }
             Ok(Outcome::Clean)
         }
@@ -370,7 +370,7 @@ pub(crate) fn run_sync(options: &sync::SyncOptions, report: Option<&Path>) -> Re
     }
 }
 
-fn write_report(path: &Path, value: &serde_json::Value) -> Result<()> {
+fn write_report(path: &Path, value: &impl serde::Serialize) -> Result<()> {
     let text = serde_json::to_string_pretty(value).into_diagnostic()? + "\n";
     std::fs::write(path, text)
         .into_diagnostic()

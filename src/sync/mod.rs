@@ -69,12 +69,15 @@ pub enum SyncError {
     #[diagnostic(transparent)]
     Profile(#[from] ProfileError),
 
-    #[error("{}", Refusals(.0))]
+    #[error("refusing to sync: {}", Refusals(.problems))]
     #[diagnostic(
         code(pgward::sync::refused),
         help("Nothing was written: the current staging is untouched.")
     )]
-    Refused(Vec<Refusal>),
+    Refused {
+        #[related]
+        problems: Vec<Refusal>,
+    },
 
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -152,16 +155,10 @@ struct Refusals<'a>(&'a [Refusal]);
 
 impl fmt::Display for Refusals<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.0.len();
-        write!(
-            f,
-            "refusing to sync: {n} problem{}",
-            if n == 1 { "" } else { "s" }
-        )?;
-        for r in self.0 {
-            write!(f, "\n  - {}\n    fix: {}", r.problem, r.fix)?;
+        match self.0 {
+            [one] => write!(f, "{}", one.problem),
+            many => write!(f, "{} problems, listed below", many.len()),
         }
-        Ok(())
     }
 }
 
@@ -236,14 +233,18 @@ async fn run_async(options: &SyncOptions) -> Result<RunReport, SyncError> {
     let new = swap::name_with_suffix(&target, NEW_SUFFIX);
     if !options.dry_run {
         if let Some(refusal) = preflight::safety_lock(options.safety_lock.as_deref()) {
-            return Err(SyncError::Refused(vec![refusal]));
+            return Err(SyncError::Refused {
+                problems: vec![refusal],
+            });
         }
     }
     if let Err(problem) = swap::check_name_length(&target) {
-        return Err(SyncError::Refused(vec![Refusal::new(
-            problem,
-            "Use a shorter staging database name.",
-        )]));
+        return Err(SyncError::Refused {
+            problems: vec![Refusal::new(
+                problem,
+                "Use a shorter staging database name.",
+            )],
+        });
     }
 
     let source = source_ep.connect("source").await?;
@@ -267,7 +268,7 @@ async fn run_async(options: &SyncOptions) -> Result<RunReport, SyncError> {
         comment.as_deref(),
     ));
     if !refusals.is_empty() {
-        return Err(SyncError::Refused(refusals));
+        return Err(SyncError::Refused { problems: refusals });
     }
     if !options.dry_run && !admin.lock(&target).await? {
         return Err(SyncError::AlreadyRunning { target });
@@ -297,7 +298,7 @@ async fn run_async(options: &SyncOptions) -> Result<RunReport, SyncError> {
     refusals.extend(plan_refusals);
     refusals.extend(preflight::row_filters(&source, &plan).await);
     if !refusals.is_empty() {
-        return Err(SyncError::Refused(refusals));
+        return Err(SyncError::Refused { problems: refusals });
     }
     let mut report = RunReport {
         pgward_version: env!("CARGO_PKG_VERSION"),

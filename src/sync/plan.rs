@@ -14,9 +14,11 @@ use super::masking::TableMasking;
 use super::pipeline::TablePlan;
 
 /// One reason not to run, and what to do about it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+#[error("{problem}")]
 pub struct Refusal {
     pub problem: String,
+    #[help]
     pub fix: String,
 }
 
@@ -67,7 +69,7 @@ impl Plan {
             let mut masked = Vec::new();
             for (position, column) in columns.iter().enumerate() {
                 let meta = table.column(column).expect("columns come from the table");
-                let Some(rule) = rules.column(profile, column) else {
+                let Some((rule, pattern)) = rules.column(profile, column) else {
                     if rules.rows != RowsPolicy::None {
                         if let Some(why) = column_looks_personal(column, &meta.type_name) {
                             uncovered.insert((rules.owner.clone(), column.clone(), why));
@@ -89,9 +91,12 @@ impl Plan {
                     }
                 };
                 if let Err(why) = transformer.fits_type(&meta.type_name) {
+                    let source = pattern
+                        .map(|p| format!(" (the rule comes from the column-name pattern \"{p}\"; name the column in the profile to override it)"))
+                        .unwrap_or_default();
                     refusals.push(Refusal::new(
                         format!(
-                            "{}.{column} ({}): {why}",
+                            "{}.{column} ({}): {why}{source}",
                             rules.owner, meta.type_name
                         ),
                         format!(
@@ -177,16 +182,22 @@ impl<'a> Rules<'a> {
         }
     }
 
-    fn column(&self, profile: &'a Profile, column: &str) -> Option<&'a ColumnRule> {
+    /// The column's rule, and the pattern it came from when no table names the column.
+    fn column(
+        &self,
+        profile: &'a Profile,
+        column: &str,
+    ) -> Option<(&'a ColumnRule, Option<&'a str>)> {
         self.own
             .and_then(|t| t.columns.get(column))
             .or_else(|| self.root.and_then(|t| t.columns.get(column)))
+            .map(|rule| (rule, None))
             .or_else(|| {
                 profile
                     .patterns
                     .iter()
                     .find(|p| crate::anonymize::profile::glob_match(&p.pattern, column))
-                    .map(|p| &p.rule)
+                    .map(|p| (&p.rule, Some(p.pattern.as_str())))
             })
     }
 }
