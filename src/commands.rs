@@ -46,6 +46,10 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Explain(args) => explain(args),
         Command::Sync(args) => sync(args),
         Command::Demo(args) => crate::demo::run(args),
+        Command::Transformers => {
+            print!("{}", crate::anonymize::transform::reference());
+            Ok(Outcome::Clean)
+        }
     }
 }
 
