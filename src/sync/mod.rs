@@ -294,6 +294,7 @@ async fn run_async(options: &SyncOptions) -> Result<RunReport, SyncError> {
     let sequences = catalog::sequences(&snapshot_conn)
         .await
         .map_err(|e| db_error("read the source's sequences", &e))?;
+    let source_schema = verify::source_schema(&snapshot_conn).await?;
     let (plan, plan_refusals) = Plan::build(&tables, &profile, &salt);
     refusals.extend(plan_refusals);
     refusals.extend(preflight::row_filters(&source, &plan).await);
@@ -345,7 +346,9 @@ async fn run_async(options: &SyncOptions) -> Result<RunReport, SyncError> {
         source_info: &source_info,
         snapshot_conn: &snapshot_conn,
         snapshot: &snapshot,
+        source_schema: &source_schema,
         admin: &admin,
+        target: &target,
         new: &new,
         stages: &mut stages,
         progress: &progress,
@@ -393,7 +396,9 @@ struct Load<'a, 'b> {
     source_info: &'a ServerInfo,
     snapshot_conn: &'a Client,
     snapshot: &'a str,
+    source_schema: &'a [String],
     admin: &'a Admin,
+    target: &'a str,
     new: &'a str,
     stages: &'a mut Stages<'b>,
     progress: &'a Progress,
@@ -405,7 +410,12 @@ async fn load(l: Load<'_, '_>) -> Result<Vec<(String, TableStats)>, SyncError> {
     l.stages
         .start("pre-data", &format!(": schema into {}", l.new));
     // A run that was killed leaves its half-built database; nobody else uses it (advisory lock).
+    // The staging before the current one goes now too: it frees its disk before the load, and
+    // DROP DATABASE forces a checkpoint, cheap now, costly once the load has dirtied the buffers.
     l.admin.drop_database(l.new).await?;
+    l.admin
+        .drop_database(&swap::name_with_suffix(l.target, swap::OLD_SUFFIX))
+        .await?;
     l.admin.create_database(l.new, l.source_info).await?;
     let archive = schema::dump(l.tools, l.source_ep, l.snapshot)?;
     schema::restore(
@@ -436,6 +446,11 @@ async fn load(l: Load<'_, '_>) -> Result<Vec<(String, TableStats)>, SyncError> {
     let copied = stage.run(&l.plan.tables)?;
     let new_conn = new_ep.connect("target").await?;
     copy_sequences(l.snapshot_conn, &new_conn, l.sequences).await?;
+    // Everything is read: release the snapshot, which holds back vacuum on the source.
+    l.snapshot_conn
+        .batch_execute("COMMIT")
+        .await
+        .map_err(|e| db_error("close the snapshot transaction", &e))?;
 
     l.stages
         .start("post-data", ": indexes, constraints, triggers");
@@ -450,11 +465,7 @@ async fn load(l: Load<'_, '_>) -> Result<Vec<(String, TableStats)>, SyncError> {
 
     l.stages.start("verify", ": row counts and schema");
     verify::row_counts(&new_conn, &l.plan.tables, &copied).await?;
-    verify::schema(l.snapshot_conn, &new_conn).await?;
-    l.snapshot_conn
-        .batch_execute("COMMIT")
-        .await
-        .map_err(|e| db_error("close the snapshot transaction", &e))?;
+    verify::schema(l.source_schema, &new_conn).await?;
 
     if !l.profile.after_sql.is_empty() {
         l.stages.start("after-sql", "");

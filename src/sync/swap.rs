@@ -2,8 +2,9 @@
 //! `template1`): the advisory lock that keeps two syncs of one target apart, the guards' view of
 //! the target, creating `<target>__pgward_new`, dropping it on failure, and the swap.
 //!
-//! The swap is two renames: the current staging becomes `<target>__pgward_old` (an older one is
-//! dropped first, its sessions terminated), then the new database takes the target's name. Until
+//! The swap is two renames: the current staging becomes `<target>__pgward_old` (the run dropped
+//! an older one before loading; any left is dropped here), then the new database takes the
+//! target's name. Until
 //! the first rename nothing about the current staging has changed; if the second fails, the first
 //! is undone.
 

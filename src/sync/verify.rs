@@ -52,21 +52,26 @@ pub async fn row_counts(
     }
 }
 
-/// Compares the schema of the source (in the snapshot's transaction) and the new database.
-pub async fn schema(source: &Client, target: &Client) -> Result<(), SyncError> {
-    let read = |side: &'static str| {
-        move |e: tokio_postgres::Error| SyncError::Database {
-            action: format!("read the {side}'s schema"),
-            reason: describe_error(&e),
-        }
-    };
-    let expected = catalog::schema_fingerprint(source)
+/// The source's schema, read in the snapshot's transaction before the copy (so the snapshot can
+/// be released as soon as the data is in).
+pub async fn source_schema(source: &Client) -> Result<Vec<String>, SyncError> {
+    catalog::schema_fingerprint(source)
         .await
-        .map_err(read("source"))?;
+        .map_err(|e| SyncError::Database {
+            action: "read the source's schema".to_owned(),
+            reason: describe_error(&e),
+        })
+}
+
+/// Compares the new database's schema with the source's.
+pub async fn schema(expected: &[String], target: &Client) -> Result<(), SyncError> {
     let found = catalog::schema_fingerprint(target)
         .await
-        .map_err(read("new database"))?;
-    let problems = diff(&expected, &found);
+        .map_err(|e| SyncError::Database {
+            action: "read the new database's schema".to_owned(),
+            reason: describe_error(&e),
+        })?;
+    let problems = diff(expected, &found);
     if problems.is_empty() {
         Ok(())
     } else {
