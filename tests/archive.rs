@@ -570,10 +570,48 @@ fn archives_of_pg_dump_16_to_18_with_lz4_zstd_and_gzip() {
         }
         assert_eq!(table.tableam.as_deref(), Some("heap"), "{name}");
     }
+    let pipe = Archive::open(fixture("v18-custom-gzip-pipe.dump")).unwrap();
+    assert!(!pipe.has_random_access());
+    assert!(pipe.table_data().all(|e| e.data == DataLocation::NotSet));
     // The TOC as pg_restore 18 listed it when the fixtures were made.
     let archive = Archive::open(fixture("v18-custom-none.dump")).unwrap();
     let list = std::fs::read_to_string(fixture("v18-custom-none.list")).unwrap();
     assert_eq!(listed(&archive.entries), list.lines().collect::<Vec<_>>());
+}
+
+#[test]
+fn postgresql_18_statistics_entries() {
+    let expected = std::fs::read(fixture("people.copy")).unwrap();
+    let archive = Archive::open(fixture("v18-server18-stats.dump")).unwrap();
+    assert!(
+        archive
+            .server_version
+            .as_deref()
+            .unwrap()
+            .starts_with("18.")
+    );
+    let list = std::fs::read_to_string(fixture("v18-server18-stats.list")).unwrap();
+    assert_eq!(listed(&archive.entries), list.lines().collect::<Vec<_>>());
+    let stats: Vec<&TocEntry> = archive
+        .entries
+        .iter()
+        .filter(|e| e.desc == "STATISTICS DATA")
+        .collect();
+    assert!(stats.len() >= 5, "{}", stats.len());
+    for entry in &stats {
+        // Statistics live in the definition (a pg_restore_*_stats call), not in a data block.
+        assert_eq!(entry.data, DataLocation::None, "{entry}");
+        assert!(!entry.is_table_data());
+        assert!(entry.defn.contains("pg_restore_relation_stats"), "{entry}");
+    }
+    let people_stats = stats.iter().find(|e| e.tag == "People").unwrap();
+    // Real values in the most-common-values list: what the sync must not copy.
+    assert!(
+        people_stats.defn.contains("pg_restore_attribute_stats"),
+        "{}",
+        people_stats.defn
+    );
+    assert!(people(&archive) == expected);
 }
 
 #[test]
