@@ -24,7 +24,8 @@ mod support;
 
 /// The source: awkward names, text with tabs, newlines and backslashes, NULLs, bytea, a
 /// partitioned table, an identity column, a sequence, an index, a materialized view, an empty
-/// table, and a table big enough to span many data chunks.
+/// table, a table big enough to span many data chunks, and a large object (its data block sits
+/// among the tables' and must be skipped).
 const SOURCE: &str = r#"
 CREATE SCHEMA "Sales Dept";
 CREATE TABLE "Sales Dept"."Customer Accounts" (
@@ -56,6 +57,7 @@ CREATE MATERIALIZED VIEW public.account_count AS
     SELECT count(*) AS n FROM "Sales Dept"."Customer Accounts";
 CREATE TABLE public.empty_table (a int);
 COMMENT ON TABLE public.events IS 'what happened; when';
+SELECT lo_from_bytea(0, 'a large object, skipped by the data readers');
 "#;
 
 /// The archives made from the source, and what the source says.
@@ -399,6 +401,7 @@ fn ddl_text_is_what_pg_restore_prints() {
         "TABLE ATTACH",
         "COMMENT",
         "CONSTRAINT",
+        "BLOBS",
     ] {
         assert!(kinds.contains(&kind), "no {kind} entry in {kinds:?}");
     }
@@ -420,6 +423,9 @@ fn ddl_text_is_what_pg_restore_prints() {
         .find(|e| e.tag == "Customer Accounts")
         .unwrap();
     assert!(data.dependencies.contains(&table.dump_id));
+    let blobs = archive.entries.iter().find(|e| e.desc == "BLOBS").unwrap();
+    let err = archive.open_data(blobs).err().unwrap();
+    assert!(err.to_string().contains("is not table data"), "{err}");
     let target = parse_copy_statement(data.copy_stmt.as_deref().unwrap()).unwrap();
     assert_eq!(target.schema.as_deref(), Some("Sales Dept"));
     assert_eq!(

@@ -227,6 +227,14 @@ impl Archive {
     /// data offsets (written through a pipe) this reads from the start of the data up to the
     /// table each time: use [`Archive::for_each_data`] for those.
     pub fn open_data(&self, entry: &TocEntry) -> Result<DataReader<'static>, ArchiveError> {
+        if !entry.is_table_data() {
+            return Err(ArchiveError::unsupported(
+                &self.path,
+                format!("{entry} is not table data"),
+                "Read data only for TABLE DATA entries (`TocEntry::is_table_data`); large \
+                 objects (BLOBS) are not read, and other entries hold their SQL in `defn`.",
+            ));
+        }
         match (self.format, &self.header) {
             (Format::Custom, Some(header)) => {
                 custom::open_block(&self.path, header, self.data_start, self.file_len, entry)
