@@ -62,6 +62,11 @@ pub struct LintArgs {
     #[arg(long, env = "PGWARD_ASSUME_IN_TRANSACTION")]
     pub assume_in_transaction: bool,
 
+    /// Lint only the migrations added or modified since the merge base of GITREF and HEAD
+    /// (e.g. origin/main); the others are still read, in order, but report nothing.
+    #[arg(long, value_name = "GITREF", env = "PGWARD_SINCE")]
+    pub since: Option<String>,
+
     /// Turn a rule off (repeatable).
     #[arg(long, value_name = "RULE")]
     pub exclude: Vec<String>,
@@ -148,7 +153,12 @@ pub struct SyncArgs {
     pub report: Option<PathBuf>,
 
     /// Must be `enabled` for the sync to run (a guard against running it by accident).
-    #[arg(long, value_name = "enabled", env = "STAGING_SAFETY_LOCK", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "enabled",
+        env = "STAGING_SAFETY_LOCK",
+        hide_env_values = true
+    )]
     pub safety_lock: Option<String>,
 
     /// Keep owners and grants (the roles must exist on the target). Default: objects belong to
