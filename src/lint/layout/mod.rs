@@ -223,8 +223,8 @@ pub struct DirListing<'a> {
 /// (`migration.sql`), goose (`-- +goose Up` in a file), dbmate (`-- migrate:up`), Flyway
 /// (`V<version>__<desc>.sql`, `R__<desc>.sql`), then `<version>_<name>.up.sql` / `.down.sql`
 /// pairs: sqlx when a file starts with `-- no-transaction` or the nearest project file above is a
-/// `Cargo.toml`, golang-migrate otherwise; `<version>_<name>.sql` with a `Cargo.toml` above is
-/// sqlx. Anything else is plain SQL.
+/// `Cargo.toml` that names sqlx, golang-migrate otherwise; `<version>_<name>.sql` files are sqlx
+/// on the same evidence. Anything else is plain SQL.
 pub fn detect(listing: &DirListing<'_>) -> Layout {
     let has = |n: &str| listing.names.iter().any(|x| x == n);
     if has("up.sql") || (has("down.sql") && !has("migration.sql")) {
@@ -270,13 +270,13 @@ pub fn detect(listing: &DirListing<'_>) -> Layout {
         .any(|(_, t)| t.starts_with(sqlx::NO_TRANSACTION));
     let project = nearest_project_file(listing.dir);
     if up_down * 2 > sql.len() {
-        return if no_tx || project == Some(Project::Cargo) {
+        return if no_tx || project == Some(Project::CargoWithSqlx) {
             Layout::Sqlx
         } else {
             Layout::GolangMigrate
         };
     }
-    if versioned * 2 > sql.len() && (no_tx || project == Some(Project::Cargo)) {
+    if versioned * 2 > sql.len() && (no_tx || project == Some(Project::CargoWithSqlx)) {
         return Layout::Sqlx;
     }
     Layout::Plain
@@ -284,19 +284,25 @@ pub fn detect(listing: &DirListing<'_>) -> Layout {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Project {
+    /// A `Cargo.toml` that mentions sqlx (a dependency, or a workspace member's).
+    CargoWithSqlx,
     Cargo,
     Go,
 }
 
-/// The nearest `Cargo.toml` or `go.mod` in `dir` or above it.
+/// The nearest `Cargo.toml` or `go.mod` in `dir` or above it, up to the repository root.
 fn nearest_project_file(dir: &Path) -> Option<Project> {
     let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned());
     for d in dir.ancestors() {
         if d.join("go.mod").is_file() {
             return Some(Project::Go);
         }
-        if d.join("Cargo.toml").is_file() {
-            return Some(Project::Cargo);
+        if let Ok(cargo) = std::fs::read_to_string(d.join("Cargo.toml")) {
+            return Some(if cargo.contains("sqlx") {
+                Project::CargoWithSqlx
+            } else {
+                Project::Cargo
+            });
         }
         if d.join(".git").exists() {
             return None;
