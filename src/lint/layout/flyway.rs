@@ -27,7 +27,8 @@ pub fn parse_name(name: &str) -> Option<(Part, &str)> {
         return None;
     }
     let (head, _desc) = stem.split_once("__")?;
-    let (prefix, version) = head.split_at(head.len().min(1));
+    let prefix = head.get(..1)?;
+    let version = &head[1..];
     match prefix {
         "R" if version.is_empty() => Some((Part::Repeatable, "")),
         "V" | "U"
@@ -136,6 +137,8 @@ mod tests {
         assert_eq!(parse_name("R__views.sql"), Some((Part::Repeatable, "")));
         assert_eq!(parse_name("Vx__a.sql"), None);
         assert_eq!(parse_name("notes.sql"), None);
+        assert_eq!(parse_name("é1__x.sql"), None);
+        assert_eq!(parse_name("__x.sql"), None);
     }
 
     #[test]

@@ -35,10 +35,15 @@ enum Annotation {
 /// `-- +goose <command>` at the very start of a line (goose refuses leading whitespace).
 fn annotation(line: &str) -> Option<Annotation> {
     let rest = line.strip_prefix("--")?.trim_start();
-    let (word, rest) = rest.split_at(rest.len().min(6));
-    if !word.eq_ignore_ascii_case("+goose") {
+    // Byte-wise: the line may hold any UTF-8 after `--`.
+    if !rest
+        .as_bytes()
+        .get(..6)
+        .is_some_and(|w| w.eq_ignore_ascii_case(b"+goose"))
+    {
         return None;
     }
+    let rest = &rest[6..];
     let command: String = rest
         .split_whitespace()
         .collect::<Vec<_>>()

@@ -312,7 +312,8 @@ fn nearest_project_file(dir: &Path) -> Option<Project> {
 }
 
 pub(crate) fn is_sql_name(name: &str) -> bool {
-    name.len() > 4 && name[name.len() - 4..].eq_ignore_ascii_case(".sql")
+    let b = name.as_bytes();
+    b.len() > 4 && b[b.len() - 4..].eq_ignore_ascii_case(b".sql")
 }
 
 /// Compares versions as people read them: runs of digits by value (`2` < `10`, leading zeros
@@ -493,6 +494,13 @@ mod tests {
             out,
             "CREATE TABLE __schema_.t (a int); -- __flyway_user_ ${open\n$$x$$"
         );
+    }
+
+    #[test]
+    fn sql_names_with_multibyte_characters() {
+        assert!(is_sql_name("é.sql"));
+        assert!(!is_sql_name("x€"));
+        assert!(!is_sql_name("€sql"));
     }
 
     #[test]
