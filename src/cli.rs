@@ -35,6 +35,8 @@ pub enum Command {
     /// Copy a production database into a new staging database, masking PII on the way, then
     /// swap it in. Refuses to run unless STAGING_SAFETY_LOCK=enabled.
     Sync(SyncArgs),
+    /// List the transformers a profile can use (Markdown table).
+    Transformers,
     /// Start a throwaway PostgreSQL, fill a small production-like database with fake PII, sync it
     /// with a shipped profile and show rows before and after.
     Demo(DemoArgs),

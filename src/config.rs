@@ -29,12 +29,21 @@ struct RawConfig {
     rules: RawRules,
     #[serde(default)]
     migrations: RawMigrations,
+    #[serde(default)]
+    anonymize: RawAnonymize,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawMigrations {
     layout: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAnonymize {
+    #[serde(default)]
+    profiles: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -62,6 +71,9 @@ pub struct Config {
     /// `[migrations] layout`: the framework layout of every migration directory; `None` detects
     /// it per directory.
     pub layout: Option<Layout>,
+    /// `[anonymize] profiles`: the sync's profiles, as written (relative to the config file);
+    /// the `pii-column-not-in-profile` rule checks new columns against them.
+    pub anonymize_profiles: Vec<String>,
 }
 
 #[derive(Debug, Error, Diagnostic)]
@@ -147,7 +159,7 @@ impl Config {
                 e.message().trim().to_owned(),
                 "here",
                 Some(
-                    "Valid keys: pg_version, assume_in_transaction, fail_on, [rules] exclude, include, severity, [migrations] layout."
+                    "Valid keys: pg_version, assume_in_transaction, fail_on, [rules] exclude, include, severity, [migrations] layout, [anonymize] profiles."
                         .to_owned(),
                 ),
             )
@@ -215,6 +227,7 @@ impl Config {
         };
 
         Ok(Config {
+            anonymize_profiles: raw.anonymize.profiles,
             path: None,
             layout,
             pg_version,
