@@ -23,6 +23,7 @@
 #   PGWARD_BIN=    a pgward binary to use instead of building one
 #   SKIP_PGWARD=1  time only the baselines (a) and (b)
 #   CHECK_PII=0    skip the leftover-email scans (each reads a data-only dump of a target)
+#   RSS_FROM_PROC=1  sample /proc even when GNU time is installed
 #   BENCH_DIR=     parent of the cluster's temp dir (default /tmp; keep it short: the socket lives
 #                  there and socket paths are limited to about 107 bytes)
 # Needs PostgreSQL's server and client binaries (initdb, pg_ctl, psql, pg_dump, pg_restore, one
@@ -143,33 +144,32 @@ as_server "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/nu
 # ---------------------------------------------------------------------------------------------
 # Measuring: wall seconds of a whole approach, peak RSS (kB) of its largest client process.
 time_bin=
-[[ -x /usr/bin/time ]] && /usr/bin/time -v true >/dev/null 2>&1 && time_bin=/usr/bin/time
+if [[ ${RSS_FROM_PROC:-0} != 1 && -x /usr/bin/time ]] && /usr/bin/time -v true >/dev/null 2>&1; then
+    time_bin=/usr/bin/time
+fi
 if [[ -n $time_bin ]]; then
     rss_method='GNU time -v (Maximum resident set size)'
 else
     rss_method='highest VmRSS of the process tree, sampled from /proc every 0.1 s'
 fi
 
-# Highest VmRSS (kB) over the process tree rooted at $1 right now.
+# Highest VmRSS (kB) over the process tree rooted at $1 right now (children found through
+# /proc/PID/task/*/children; reads files only, so the sampling itself costs little).
 tree_rss() {
-    local root=$1 p ppid st max=0 rss
-    local -A children=()
-    for st in /proc/[0-9]*/stat; do
-        # pid (comm) state ppid ...: comm may hold spaces, so cut at the last ')'.
-        st=$(cat "$st" 2>/dev/null) || continue
-        p=${st%% *}
-        st=${st##*) }
-        ppid=$(cut -d' ' -f2 <<<"$st")
-        children[$ppid]+=" $p"
-    done
-    local queue=("$root")
+    local queue=("$1") p max=0 rss line f
     while ((${#queue[@]})); do
         p=${queue[0]}
         queue=("${queue[@]:1}")
-        rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$p/status" 2>/dev/null || :)
+        rss=
+        while read -r line; do
+            [[ $line == VmRSS:* ]] && { rss=${line//[^0-9]/}; break; }
+        done <"/proc/$p/status" 2>/dev/null || :
         [[ -n $rss ]] && ((rss > max)) && max=$rss
-        # shellcheck disable=SC2206 # word splitting of the pid list is intended
-        [[ -n ${children[$p]:-} ]] && queue+=(${children[$p]})
+        for f in /proc/"$p"/task/*/children; do
+            [[ -r $f ]] || continue
+            read -r -a line <"$f" 2>/dev/null || :
+            queue+=("${line[@]}")
+        done
     done
     echo "$max"
 }
@@ -316,9 +316,11 @@ done
 
 # ---------------------------------------------------------------------------------------------
 # The report.
-label_a='(a) `pg_dump -Fc -Z0` + `pg_restore -j '$JOBS'`, no masking'
-label_b='(b) (a) + `UPDATE`s of the masked columns'
-label_c='(c) `pgward sync --jobs '$JOBS'`, all PII masked'
+declare -A label=(
+    [a]="(a) \`pg_dump -Fc -Z0\` + \`pg_restore -j $JOBS\`, no masking"
+    [b]="(b) (a) + \`UPDATE\`s of the masked columns"
+    [c]="(c) \`pgward sync --jobs $JOBS\`, all PII masked"
+)
 mem_total=$(awk '/^MemTotal:/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 server_version=$(sql postgres "SHOW server_version")
@@ -336,14 +338,17 @@ echo
 echo "| Approach | Seconds | x of (a) | Peak client memory | Target size | Source emails left |"
 echo "|---|---:|---:|---:|---:|---:|"
 for n in "${names[@]}"; do
-    label_var=label_$n
     if [[ ${status[$n]} == ok ]]; then
         ratio=$(awk -v x="${best_secs[$n]}" -v a="${best_secs[a]:-0}" 'BEGIN { if (a > 0) printf "%.2f", x / a; else print "-" }')
         left=${target_emails[$n]:-}
         [[ $n == a ]] && left="all (no masking)"
         [[ $CHECK_PII == 1 ]] || left="not measured"
-        echo "| ${!label_var} | ${best_secs[$n]} | $ratio | $(mib "${best_peak[$n]}") | ${target_size[$n]} | $left |"
+        echo "| ${label[$n]} | ${best_secs[$n]} | $ratio | $(mib "${best_peak[$n]}") | ${target_size[$n]} | $left |"
     else
-        echo "| ${!label_var} | failed | - | - | - | - |"
+        echo "| ${label[$n]} | failed | - | - | - | - |"
     fi
 done
+if [[ ${status[c]:-} == ok && -s $dir/c-report.json ]] && command -v jq >/dev/null; then
+    echo
+    echo "pgward stages (last round's run report): $(jq -r '[.stages[] | "\(.name) \(.seconds * 10 | round / 10) s"] | join(", ")' "$dir/c-report.json" 2>/dev/null || echo "unreadable report")"
+fi
