@@ -161,16 +161,16 @@ SELECT n,
        zone
 FROM demo_people;
 
--- One to three API tokens for a third of the users.
+-- One API token per user, a second one for every fifth user (so the demo's first rows, which
+-- join tokens, show one row per user).
 INSERT INTO api_tokens (user_id, token, label, scopes, created_at, last_used_at)
 SELECT n,
        'pgw_live_' || md5('api-token-' || n || '-' || k),
-       (ARRAY['CI deploy', 'laptop CLI', 'Zapier'])[k],
-       CASE k WHEN 1 THEN ARRAY['read', 'write'] WHEN 2 THEN ARRAY['read'] ELSE ARRAY['write'] END,
+       CASE WHEN k = 2 THEN 'Zapier' WHEN n % 2 = 0 THEN 'CI deploy' ELSE 'laptop CLI' END,
+       CASE WHEN k = 2 THEN ARRAY['read'] WHEN n % 2 = 0 THEN ARRAY['read', 'write'] ELSE ARRAY['write'] END,
        timestamptz '2023-03-01 12:00:00+00' + (n * 3 + k) * interval '1 day',
-       CASE WHEN k = 3 THEN NULL ELSE timestamptz '2025-06-01 00:00:00+00' + (n + k) * interval '1 hour' END
-FROM demo_people, generate_series(1, 1 + n % 3) AS k
-WHERE n % 3 = 1;
+       CASE WHEN n % 7 = 0 THEN NULL ELSE timestamptz '2025-06-01 00:00:00+00' + (n + k) * interval '1 hour' END
+FROM demo_people, generate_series(1, CASE WHEN n % 5 = 0 THEN 2 ELSE 1 END) AS k;
 
 -- Google for gmail users, GitHub for every fourth other user.
 INSERT INTO oauth_accounts (user_id, provider, provider_uid, email, access_token, refresh_token, expires_at)
