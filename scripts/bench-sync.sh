@@ -213,6 +213,13 @@ row_counts() {
 # Rows of a data-only dump of database $1 that hold a source email address.
 emails_left() { "$bindir/pg_dump" --data-only -d "$1" | grep -cE "$source_email_re" || :; }
 
+# About 5x the source at the peak (see the header); a full disk fails a run half-way.
+need_mb=$((SCALE * 5 * 46 / 10))
+free_mb=$(df -Pm "$dir" | awk 'NR == 2 { print $4 }')
+if [[ -n $free_mb ]] && ((free_mb < need_mb)); then
+    log "warning: $free_mb MB free in $BENCH_DIR, the run may need about $need_mb MB"
+fi
+
 # ---------------------------------------------------------------------------------------------
 # The source.
 users=$((SCALE * 1000))
@@ -273,7 +280,7 @@ approach_c() {
         --report "$dir/c-report.json" >"$dir/c.log" 2>&1
 }
 
-declare -A best_secs=() best_peak=() target_size=() target_emails=() status=()
+declare -A best_secs=() best_peak=() target_size=() target_emails=() status=() failures=()
 names=(a b c)
 [[ $SKIP_PGWARD == 1 ]] && names=(a b)
 for ((round = 1; round <= ROUNDS; round++)); do
@@ -293,7 +300,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
                 best_secs[$n]=$s
             fi
             ((${best_peak[$n]:-0} > peak)) || best_peak[$n]=$peak
-            status[$n]=${status[$n]:-ok}
+            status[$n]=ok
             if [[ -z ${target_size[$n]:-} ]]; then
                 rows=$(row_counts "$db")
                 [[ $rows == "$source_rows" ]] || log "($n) row counts differ from the source: $rows vs $source_rows"
@@ -305,7 +312,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
         else
             log "round $round: ($n) FAILED after $s s"
             [[ $n == c ]] && tail -n 15 "$dir/c.log" >&2
-            status[$n]=failed
+            failures[$n]=$((${failures[$n]:-0} + 1))
         fi
         rm -f "$dir/$n.dump"
         drop_db "$db"
@@ -338,12 +345,14 @@ echo
 echo "| Approach | Seconds | x of (a) | Peak client memory | Target size | Source emails left |"
 echo "|---|---:|---:|---:|---:|---:|"
 for n in "${names[@]}"; do
-    if [[ ${status[$n]} == ok ]]; then
+    if [[ ${status[$n]:-} == ok ]]; then
         ratio=$(awk -v x="${best_secs[$n]}" -v a="${best_secs[a]:-0}" 'BEGIN { if (a > 0) printf "%.2f", x / a; else print "-" }')
         left=${target_emails[$n]:-}
         [[ $n == a ]] && left="all (no masking)"
         [[ $CHECK_PII == 1 ]] || left="not measured"
-        echo "| ${label[$n]} | ${best_secs[$n]} | $ratio | $(mib "${best_peak[$n]}") | ${target_size[$n]} | $left |"
+        failed_note=
+        ((${failures[$n]:-0} > 0)) && failed_note=" (${failures[$n]} of $ROUNDS rounds failed)"
+        echo "| ${label[$n]}$failed_note | ${best_secs[$n]} | $ratio | $(mib "${best_peak[$n]}") | ${target_size[$n]} | $left |"
     else
         echo "| ${label[$n]} | failed | - | - | - | - |"
     fi
