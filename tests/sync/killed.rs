@@ -1,0 +1,156 @@
+//! A sync killed with SIGKILL in the middle of a COPY leaves the previous staging intact and
+//! reachable; a second sync of the same target meanwhile is refused (advisory lock) without
+//! harming the running one; the next run succeeds and removes the stale `__pgward_new`.
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use crate::harness::*;
+use crate::support;
+
+/// Rows in the large table: enough that its COPY takes seconds on a 2-core machine.
+const BIG_ROWS: i64 = 2_000_000;
+
+#[tokio::test]
+async fn killed_sync_leaves_staging_intact() {
+    let (src_url, src_name) = fresh_database("kill_src").await;
+    let src = support::connect(&src_url).await;
+    exec(
+        &src,
+        "CREATE TABLE people (id int PRIMARY KEY, email text NOT NULL UNIQUE);
+         INSERT INTO people SELECT i, 'zebulon.quillfeather' || i || '@corp-mail.com'
+         FROM generate_series(1, 100) AS i;
+         CREATE TABLE big (id bigint PRIMARY KEY, payload text NOT NULL);",
+        "kill source",
+    )
+    .await;
+    let stage = format!("{src_name}_stage");
+    let stage_url = url_for(&src_url, &stage);
+    let new_db = format!("{stage}__pgward_new");
+    let profile = fixture("killed.toml");
+
+    // An earlier successful sync: the staging to protect.
+    let first = run(sync_command(&src_url, &stage_url, &profile, SALT_A)).await;
+    assert_eq!(first.code, Some(0), "first sync: {}", first.describe());
+    let staged = {
+        let t = support::connect(&stage_url).await;
+        digests(&t).await
+    };
+    assert!(
+        staged.contains_key("public.people"),
+        "first sync: {staged:?}"
+    );
+
+    // Now the source has a large table.
+    exec(
+        &src,
+        &format!(
+            "INSERT INTO big SELECT i, md5(i::text) || md5((i + 1)::text)
+             FROM generate_series(1, {BIG_ROWS}) AS i; ANALYZE big;"
+        ),
+        "filling big",
+    )
+    .await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::fs::File::create(dir.path().join("out")).unwrap();
+    let err = std::fs::File::create(dir.path().join("err")).unwrap();
+    let mut cmd = sync_command(&src_url, &stage_url, &profile, SALT_A);
+    cmd.stdout(Stdio::from(out)).stderr(Stdio::from(err));
+    let mut child = cmd.spawn().expect("spawn pgward");
+
+    // Wait until the big table's COPY into __pgward_new is under way.
+    let started = Instant::now();
+    let mut copying = false;
+    while started.elapsed() < Duration::from_secs(90) {
+        let n = scalar_i64(
+            &src,
+            &format!(
+                "SELECT count(*) FROM pg_stat_progress_copy p JOIN pg_database d ON d.oid = p.datid
+                 WHERE d.datname = '{new_db}' AND p.command = 'COPY FROM'
+                   AND p.tuples_processed > 20000"
+            ),
+        )
+        .await;
+        if n > 0 {
+            copying = true;
+            break;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!(
+                "the sync ended ({status}) before its COPY into {new_db} was seen:\n{}\n{}",
+                std::fs::read_to_string(dir.path().join("out")).unwrap_or_default(),
+                std::fs::read_to_string(dir.path().join("err")).unwrap_or_default()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    if !copying {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("no COPY into {new_db} within 90 s");
+    }
+
+    let mut checks = Checks::default();
+    // A second sync of the same target while this one runs is refused.
+    let second = run(sync_command(&src_url, &stage_url, &profile, SALT_A)).await;
+    checks.check(second.code == Some(1), || {
+        format!(
+            "a second sync of a target being synced should exit 1: {}",
+            second.describe()
+        )
+    });
+    checks.check(database_exists(&src, &new_db).await, || {
+        format!("the refused second sync removed the running sync's {new_db}")
+    });
+    let still_running = child.try_wait().unwrap().is_none();
+    checks.check(still_running, || {
+        "the sync finished before it could be killed mid-copy: raise BIG_ROWS".to_owned()
+    });
+
+    child.kill().expect("SIGKILL");
+    child.wait().unwrap();
+
+    // The previous staging is intact and reachable.
+    {
+        let t = support::connect(&stage_url).await;
+        checks.eq(
+            &staged,
+            &digests(&t).await,
+            "the staging after the killed sync",
+        );
+    }
+
+    // Next run: a smaller source so it is quick; it must succeed and clean up.
+    exec(
+        &src,
+        "TRUNCATE big; INSERT INTO big SELECT i, md5(i::text) FROM generate_series(1, 1000) AS i;",
+        "shrinking big",
+    )
+    .await;
+    let again = run(sync_command(&src_url, &stage_url, &profile, SALT_A)).await;
+    checks.check(again.code == Some(0), || {
+        format!("the sync after the killed one failed: {}", again.describe())
+    });
+    if again.code == Some(0) {
+        checks.check(!database_exists(&src, &new_db).await, || {
+            format!("the stale {new_db} is still there after the next run")
+        });
+        let t = support::connect(&stage_url).await;
+        checks.eq(
+            1000,
+            scalar_i64(&t, "SELECT count(*) FROM big").await,
+            "rows of big after the next run",
+        );
+        checks.eq(
+            0,
+            scalar_i64(
+                &t,
+                "SELECT count(*) FROM people WHERE email LIKE '%corp-mail.com'",
+            )
+            .await,
+            "people.email masked after the next run",
+        );
+    }
+    checks.finish("killed_sync_leaves_staging_intact");
+}
