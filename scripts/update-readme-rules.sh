@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Regenerates the README's rule table from rules/*.toml (tests/readme.rs fails when it is stale).
+# Regenerates the README's generated tables (tests/readme.rs fails when one is stale): the rule
+# table from rules/*.toml and the transformer table from the transformer registry.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-table=$(cargo run -q -- rules --format markdown)
-python3 - "$table" <<'PY'
+rules=$(cargo run -q -- rules --format markdown)
+transformers=$(cargo run -q -- transformers)
+python3 - "$rules" "$transformers" <<'PY'
 import sys, re
-table = sys.argv[1]
 text = open("README.md").read()
-text = re.sub(r"<!-- rules:begin -->.*?<!-- rules:end -->",
-              "<!-- rules:begin -->\n" + table.strip() + "\n<!-- rules:end -->", text, flags=re.S)
+for name, table in (("rules", sys.argv[1]), ("transformers", sys.argv[2])):
+    text = re.sub(r"<!-- %s:begin -->.*?<!-- %s:end -->" % (name, name),
+                  lambda _: "<!-- %s:begin -->\n%s\n<!-- %s:end -->" % (name, table.strip(), name),
+                  text, flags=re.S)
 open("README.md", "w").write(text)
 PY

@@ -35,6 +35,8 @@ pub enum Command {
     /// Copy a production database into a new staging database, masking PII on the way, then
     /// swap it in. Refuses to run unless STAGING_SAFETY_LOCK=enabled.
     Sync(SyncArgs),
+    /// List the transformers a profile can use (Markdown table).
+    Transformers,
     /// Start a throwaway PostgreSQL, fill a small production-like database with fake PII, sync it
     /// with a shipped profile and show rows before and after.
     Demo(DemoArgs),
@@ -148,7 +150,12 @@ pub struct SyncArgs {
     pub report: Option<PathBuf>,
 
     /// Must be `enabled` for the sync to run (a guard against running it by accident).
-    #[arg(long, value_name = "enabled", env = "STAGING_SAFETY_LOCK", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "enabled",
+        env = "STAGING_SAFETY_LOCK",
+        hide_env_values = true
+    )]
     pub safety_lock: Option<String>,
 
     /// Keep owners and grants (the roles must exist on the target). Default: objects belong to

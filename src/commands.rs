@@ -6,12 +6,17 @@ use std::process::ExitCode;
 
 use miette::{IntoDiagnostic, Result, WrapErr};
 
-use crate::cli::{Cli, Color, Command, DocFormat, ExplainArgs, FailOn, LintArgs, RulesArgs};
+use crate::cli::{
+    Cli, Color, Command, DocFormat, ExplainArgs, FailOn, LintArgs, ProgressMode, RulesArgs,
+    SyncArgs,
+};
 use crate::config::{self, Config};
 use crate::lint::diagnostic::Severity;
 use crate::lint::report::{self, PrettyOptions};
 use crate::lint::rules::RuleId;
 use crate::lint::{self, LintSettings, RuleSettings, source};
+use crate::sync;
+use std::path::Path;
 
 /// How a run ended; the exit code is a contract (design.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,9 +44,12 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Lint(args) => lint(args),
         Command::Rules(args) => rules(args),
         Command::Explain(args) => explain(args),
-        Command::Sync(_) | Command::Demo(_) => Err(miette::miette!(
-            "`pgward sync` and `pgward demo` are being built; see issue 3"
-        )),
+        Command::Sync(args) => sync(args),
+        Command::Demo(args) => crate::demo::run(args),
+        Command::Transformers => {
+            print!("{}", crate::anonymize::transform::reference());
+            Ok(Outcome::Clean)
+        }
     }
 }
 
@@ -307,4 +315,72 @@ pub fn explain_text(rule: RuleId) -> String {
         }
     }
     s
+}
+
+fn sync(args: SyncArgs) -> Result<Outcome> {
+    let display = match args.progress {
+        ProgressMode::Auto if io::stderr().is_terminal() => sync::report::Display::Bars,
+        ProgressMode::Auto | ProgressMode::Log => sync::report::Display::Log,
+        ProgressMode::Bars => sync::report::Display::Bars,
+        ProgressMode::Quiet => sync::report::Display::Quiet,
+    };
+    let options = sync::SyncOptions {
+        source: args.source,
+        target: args.target,
+        profile: args.profile,
+        jobs: args.jobs.unwrap_or_else(default_jobs).max(1),
+        dry_run: args.dry_run,
+        safety_lock: args.safety_lock,
+        keep_owners: args.keep_owners,
+        drop_old: args.drop_old,
+        display,
+    };
+    run_sync(&options, args.report.as_deref())
+}
+
+/// Runs a sync, prints its plan or summary, writes the report; refusals and failures are exit 1,
+/// configuration errors exit 2.
+pub(crate) fn run_sync(options: &sync::SyncOptions, report: Option<&Path>) -> Result<Outcome> {
+    sync::install_panic_hook();
+    match sync::run(options) {
+        Ok(run) => {
+            let text = if options.dry_run {
+                run.plan()
+            } else {
+                run.summary()
+            };
+            print!("{text}");
+            if let Some(path) = report {
+                write_report(path, &run)?;
+            }
+            Ok(Outcome::Clean)
+        }
+        Err(e) if e.is_configuration() => Err(e.into()),
+        Err(e) => {
+            let message = e.to_string();
+            eprintln!("{:?}", miette::Report::new(e));
+            if let Some(path) = report {
+                write_report(
+                    path,
+                    &serde_json::json!({
+                        "pgward_version": env!("CARGO_PKG_VERSION"),
+                        "status": "failed",
+                        "error": message,
+                    }),
+                )?;
+            }
+            Ok(Outcome::Findings)
+        }
+    }
+}
+
+fn write_report(path: &Path, value: &impl serde::Serialize) -> Result<()> {
+    let text = serde_json::to_string_pretty(value).into_diagnostic()? + "\n";
+    std::fs::write(path, text)
+        .into_diagnostic()
+        .wrap_err_with(|| format!("cannot write the run report to {}", path.display()))
+}
+
+fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
 }

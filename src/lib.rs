@@ -12,6 +12,7 @@ pub mod anonymize;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod demo;
 pub mod lint;
 pub mod pg;
 pub mod sync;

@@ -1,5 +1,5 @@
-//! The README must tell the truth: its rule table is generated from the
-//! registry, and its test command is what CI runs.
+//! The README must tell the truth: its rule and transformer tables are generated from the
+//! registries, and its test command is what CI runs.
 
 use std::fs;
 use std::path::PathBuf;
@@ -22,7 +22,22 @@ fn rule_table_is_current() {
     let generated = pgward::commands::rules_markdown();
     assert!(
         table == generated.trim(),
-        "README.md's rule table is stale: replace it with `cargo run -q -- rules --format markdown`"
+        "README.md's rule table is stale: run scripts/update-readme-rules.sh"
+    );
+}
+
+#[test]
+fn transformer_table_is_current() {
+    let readme = read("README.md");
+    let table = between(
+        &readme,
+        "<!-- transformers:begin -->",
+        "<!-- transformers:end -->",
+    );
+    let generated = pgward::anonymize::transform::reference();
+    assert!(
+        table == generated.trim(),
+        "README.md's transformer table is stale: run scripts/update-readme-rules.sh"
     );
 }
 

@@ -58,6 +58,7 @@
 //! One file per transformer under `transform/`, listed in [`transform::REGISTRY`] (the doc
 //! comment of each file gives output, determinism, uniqueness, options and an example).
 
+pub mod detect;
 pub mod keyed;
 pub mod profile;
 pub mod transform;

@@ -1,9 +1,546 @@
-//! The anonymizing staging sync (`pgward sync`). For now only its data path:
+//! The anonymizing staging sync (`pgward sync`), stage by stage (pgcopydb's numbered steps):
 //!
-//! - [`copy`]: the COPY text row codec, decoding only the fields a transform needs;
-//! - [`pipeline`]: one table's rows from source to target through a bounded, parallel transform.
+//! 1. **preflight** ([`preflight`], [`plan`]): the safety lock, source ≠ target, target not
+//!    production, the profile against the source's catalog, no uncovered personal column, one sync
+//!    per target (advisory lock). Nothing is written before all of it passes.
+//! 2. **pre-data** ([`schema`]): a fresh `<target>__pgward_new` (a stale one from a killed run is
+//!    dropped), the source's schema without indexes, constraints and triggers.
+//! 3. **data** ([`data`], [`pipeline`], [`copy`], [`masking`]): every table from one exported
+//!    snapshot, masked in flight, `--jobs` tables at a time; then the sequences.
+//! 4. **post-data** ([`schema`]): indexes, constraints, triggers, matview refreshes, in parallel.
+//! 5. **verify** ([`verify`]): row counts and schema equal to the source's.
+//! 6. **after-sql**: the profile's `[after] sql`.
+//! 7. **swap** ([`swap`]): the new database takes the target's name; the previous staging is kept
+//!    as `<target>__pgward_old` until the next run.
 //!
-//! The stages (preflight, schema, data, post-data, verify, swap) will be listed here as they land.
+//! Any failure before the swap drops `<target>__pgward_new`: the current staging is never touched
+//! until a complete, verified copy is ready. [`report`] shows progress and writes the run report.
 
 pub mod copy;
+pub mod data;
+pub mod masking;
 pub mod pipeline;
+pub mod plan;
+pub mod preflight;
+pub mod report;
+pub mod schema;
+pub mod swap;
+pub mod verify;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::time::{Instant, SystemTime};
+
+use miette::Diagnostic;
+use thiserror::Error;
+use tokio_postgres::Client;
+
+use crate::anonymize::{Profile, ProfileError, RowsPolicy, Salt};
+use crate::pg::catalog::{self, ServerInfo};
+use crate::pg::connect::{ConnectError, Endpoint, describe_error, quote_ident, quote_literal};
+use crate::pg::tools::{self, ToolsError};
+
+use pipeline::{PipelineError, TableStats};
+use plan::{Plan, Refusal};
+use report::{Display, Progress, RunReport, StageReport, TableReport, Totals};
+use swap::{Admin, NEW_SUFFIX};
+
+/// What `pgward sync` was asked to do.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    pub source: String,
+    pub target: String,
+    pub profile: PathBuf,
+    pub jobs: usize,
+    pub dry_run: bool,
+    /// `STAGING_SAFETY_LOCK` / `--safety-lock`.
+    pub safety_lock: Option<String>,
+    pub keep_owners: bool,
+    pub drop_old: bool,
+    pub display: Display,
+}
+
+/// Why a sync did not happen. Every variant names the object and the fix, and none holds a row
+/// value.
+#[derive(Debug, Error, Diagnostic)]
+pub enum SyncError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Profile(#[from] ProfileError),
+
+    #[error("refusing to sync: {}", Refusals(.problems))]
+    #[diagnostic(
+        code(pgward::sync::refused),
+        help("Nothing was written: the current staging is untouched.")
+    )]
+    Refused {
+        #[related]
+        problems: Vec<Refusal>,
+    },
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Connect(#[from] ConnectError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Tools(#[from] ToolsError),
+
+    #[error("another pgward sync of \"{target}\" is running on this server")]
+    #[diagnostic(
+        code(pgward::sync::already_running),
+        help(
+            "Wait for it to finish (or stop it); two syncs of one target would replace each other's work. The lock is released when its session ends."
+        )
+    )]
+    AlreadyRunning { target: String },
+
+    #[error("{step} failed:\n{reason}")]
+    #[diagnostic(
+        code(pgward::sync::schema),
+        help(
+            "The schema could not be copied; the current staging is untouched. Missing roles: run without --keep-owners. Missing extensions: install them on the target server."
+        )
+    )]
+    Schema { step: &'static str, reason: String },
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Copy(#[from] PipelineError),
+
+    #[error("the new database does not match the source:\n  - {}", .problems.join("\n  - "))]
+    #[diagnostic(
+        code(pgward::sync::verify),
+        help(
+            "The new database was dropped and the current staging is untouched. Re-run; if it persists, report it with these lines."
+        )
+    )]
+    Verify { problems: Vec<String> },
+
+    #[error("cannot {action}: {reason}")]
+    #[diagnostic(
+        code(pgward::sync::database),
+        help(
+            "Check the role's privileges (it needs CREATEDB on the target server) and the server's log."
+        )
+    )]
+    Database { action: String, reason: String },
+
+    #[error("the profile's [after] sql statement {index} failed: {reason}")]
+    #[diagnostic(
+        code(pgward::sync::after_sql),
+        help(
+            "Fix the statement in the profile's [after] sql; it runs on the new database before the swap."
+        )
+    )]
+    AfterSql { index: usize, reason: String },
+
+    #[error("internal error: {0}")]
+    #[diagnostic(
+        code(pgward::sync::internal),
+        help("This is a bug in pgward; please report it.")
+    )]
+    Internal(String),
+}
+
+impl SyncError {
+    /// Configuration errors (exit 2) as opposed to refused or failed runs (exit 1).
+    pub fn is_configuration(&self) -> bool {
+        matches!(self, SyncError::Profile(_))
+    }
+}
+
+struct Refusals<'a>(&'a [Refusal]);
+
+impl fmt::Display for Refusals<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            [one] => write!(f, "{}", one.problem),
+            many => write!(f, "{} problems, listed below", many.len()),
+        }
+    }
+}
+
+/// Stage timings, printed as the run goes.
+struct Stages<'a> {
+    progress: &'a Progress,
+    done: Vec<StageReport>,
+    current: Option<(&'static str, Instant)>,
+}
+
+impl<'a> Stages<'a> {
+    fn new(progress: &'a Progress) -> Stages<'a> {
+        Stages {
+            progress,
+            done: Vec::new(),
+            current: None,
+        }
+    }
+
+    fn start(&mut self, name: &'static str, detail: &str) {
+        self.finish();
+        let step = self.done.len() + 1;
+        self.progress.line(&format!("STEP {step}: {name}{detail}"));
+        self.current = Some((name, Instant::now()));
+    }
+
+    fn finish(&mut self) {
+        if let Some((name, started)) = self.current.take() {
+            self.done.push(StageReport {
+                name,
+                seconds: started.elapsed().as_secs_f64(),
+            });
+        }
+    }
+}
+
+/// Replaces the default panic message, which may quote a value (a panic payload can hold
+/// anything), with one that says where and nothing else.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "pgward: internal error{at} (its message is not shown: it could contain data). The new database is dropped; please report this."
+        );
+    }));
+}
+
+/// Runs a sync (or a dry run) to the end. Blocking: it drives its own tokio runtimes.
+pub fn run(options: &SyncOptions) -> Result<RunReport, SyncError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| SyncError::Internal(format!("tokio runtime: {e}")))?;
+    runtime.block_on(run_async(options))
+}
+
+async fn run_async(options: &SyncOptions) -> Result<RunReport, SyncError> {
+    let started = Instant::now();
+    let started_at = SystemTime::now();
+    let progress = Progress::new(options.display);
+    let mut stages = Stages::new(&progress);
+    stages.start("preflight", "");
+
+    let profile = Profile::load(&options.profile)?;
+    let salt = Salt::resolve(profile.salt_source())?;
+    let source_ep = Endpoint::parse("source", &options.source)?;
+    let target_ep = Endpoint::parse("target", &options.target)?;
+    let target = target_ep.dbname().to_owned();
+    let new = swap::name_with_suffix(&target, NEW_SUFFIX);
+    if !options.dry_run {
+        if let Some(refusal) = preflight::safety_lock(options.safety_lock.as_deref()) {
+            return Err(SyncError::Refused {
+                problems: vec![refusal],
+            });
+        }
+    }
+    if let Err(problem) = swap::check_name_length(&target) {
+        return Err(SyncError::Refused {
+            problems: vec![Refusal::new(
+                problem,
+                "Use a shorter staging database name.",
+            )],
+        });
+    }
+
+    let source = source_ep.connect("source").await?;
+    let source_info = catalog::server_info(&source)
+        .await
+        .map_err(|e| db_error("read the source server's identity", &e))?;
+    let admin = Admin::connect(&target_ep).await?;
+    let target_server = admin.server().await?;
+
+    let mut refusals = Vec::new();
+    refusals.extend(preflight::same_database(
+        &source_info,
+        &target_server,
+        &target,
+        &new,
+    ));
+    let comment = admin.comment(&target).await?;
+    refusals.extend(preflight::production_target(
+        &profile,
+        &target,
+        comment.as_deref(),
+    ));
+    if !refusals.is_empty() {
+        return Err(SyncError::Refused { problems: refusals });
+    }
+    if !options.dry_run && !admin.lock(&target).await? {
+        return Err(SyncError::AlreadyRunning { target });
+    }
+    let tools = tools::find(source_info.major())?;
+
+    // The snapshot every table, the schema dump and the sequences are read from.
+    let snapshot_conn = source_ep.connect("source").await?;
+    let snapshot: String = {
+        snapshot_conn
+            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await
+            .map_err(|e| db_error("open the snapshot transaction on the source", &e))?;
+        snapshot_conn
+            .query_one("SELECT pg_export_snapshot()", &[])
+            .await
+            .map_err(|e| db_error("export a snapshot on the source", &e))?
+            .get(0)
+    };
+    let tables = catalog::tables(&snapshot_conn)
+        .await
+        .map_err(|e| db_error("read the source's tables", &e))?;
+    let sequences = catalog::sequences(&snapshot_conn)
+        .await
+        .map_err(|e| db_error("read the source's sequences", &e))?;
+    let source_schema = verify::source_schema(&snapshot_conn).await?;
+    let (plan, plan_refusals) = Plan::build(&tables, &profile, &salt);
+    refusals.extend(plan_refusals);
+    refusals.extend(preflight::row_filters(&source, &plan).await);
+    if !refusals.is_empty() {
+        return Err(SyncError::Refused { problems: refusals });
+    }
+    let mut report = RunReport {
+        pgward_version: env!("CARGO_PKG_VERSION"),
+        status: "dry_run",
+        source: report::SourceReport {
+            database: source_info.database.clone(),
+            system_identifier: source_info.system_identifier.clone(),
+        },
+        target: report::TargetReport {
+            database: target.clone(),
+            previous: None,
+        },
+        profile: options.profile.display().to_string(),
+        salt_fingerprint: salt.fingerprint(),
+        jobs: options.jobs,
+        started_at: report::rfc3339(started_at),
+        seconds: 0.0,
+        stages: Vec::new(),
+        tables: Vec::new(),
+        totals: Totals::default(),
+    };
+    if options.dry_run {
+        stages.finish();
+        report.tables = table_reports(&plan, None);
+        report.totals = Totals {
+            tables: report.tables.len(),
+            rows: report.tables.iter().map(|t| t.rows).sum(),
+            bytes: report.tables.iter().map(|t| t.bytes).sum(),
+        };
+        report.stages = stages.done;
+        report.seconds = started.elapsed().as_secs_f64();
+        return Ok(report);
+    }
+
+    // From here on the new database exists: any failure drops it.
+    let loaded = load(Load {
+        options,
+        profile: &profile,
+        plan: &plan,
+        sequences: &sequences,
+        tools: &tools,
+        source_ep: &source_ep,
+        target_ep: &target_ep,
+        source_info: &source_info,
+        snapshot_conn: &snapshot_conn,
+        snapshot: &snapshot,
+        source_schema: &source_schema,
+        admin: &admin,
+        target: &target,
+        new: &new,
+        stages: &mut stages,
+        progress: &progress,
+    })
+    .await;
+    let copied = match loaded {
+        Ok(copied) => copied,
+        Err(e) => {
+            progress.clear();
+            let _ = admin.drop_database(&new).await;
+            return Err(e);
+        }
+    };
+
+    stages.start("swap", &format!(": {new} becomes {target}"));
+    let previous = match admin.swap(&target, &new, options.drop_old).await {
+        Ok(previous) => previous,
+        Err(e) => {
+            let _ = admin.drop_database(&new).await;
+            return Err(e);
+        }
+    };
+    stages.finish();
+    report.status = "synced";
+    report.target.previous = previous;
+    report.tables = table_reports(&plan, Some(&copied));
+    report.totals = Totals {
+        tables: report.tables.len(),
+        rows: report.tables.iter().map(|t| t.rows).sum(),
+        bytes: report.tables.iter().map(|t| t.bytes).sum(),
+    };
+    report.stages = stages.done;
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+struct Load<'a, 'b> {
+    options: &'a SyncOptions,
+    profile: &'a Profile,
+    plan: &'a Plan,
+    sequences: &'a [(String, String)],
+    tools: &'a tools::ClientTools,
+    source_ep: &'a Endpoint,
+    target_ep: &'a Endpoint,
+    source_info: &'a ServerInfo,
+    snapshot_conn: &'a Client,
+    snapshot: &'a str,
+    source_schema: &'a [String],
+    admin: &'a Admin,
+    target: &'a str,
+    new: &'a str,
+    stages: &'a mut Stages<'b>,
+    progress: &'a Progress,
+}
+
+/// Stages 2 to 6 into the new database; returns what the data stage copied.
+async fn load(l: Load<'_, '_>) -> Result<Vec<(String, TableStats)>, SyncError> {
+    let new_ep = l.target_ep.with_dbname(l.new);
+    l.stages
+        .start("pre-data", &format!(": schema into {}", l.new));
+    // A run that was killed leaves its half-built database; nobody else uses it (advisory lock).
+    // The staging before the current one goes now too: it frees its disk before the load, and
+    // DROP DATABASE forces a checkpoint, cheap now, costly once the load has dirtied the buffers.
+    l.admin.drop_database(l.new).await?;
+    l.admin
+        .drop_database(&swap::name_with_suffix(l.target, swap::OLD_SUFFIX))
+        .await?;
+    l.admin.create_database(l.new, l.source_info).await?;
+    let archive = schema::dump(l.tools, l.source_ep, l.snapshot)?;
+    schema::restore(
+        l.tools,
+        &archive,
+        schema::Section::PreData,
+        &new_ep,
+        1,
+        l.options.keep_owners,
+    )?;
+
+    l.stages.start(
+        "data",
+        &format!(
+            ": {} tables, {} at a time",
+            l.plan.tables.len(),
+            l.options.jobs
+        ),
+    );
+    let stage = data::DataStage {
+        source: l.source_ep,
+        target: &new_ep,
+        snapshot: l.snapshot,
+        jobs: l.options.jobs,
+        progress: l.progress,
+    };
+    // Blocking: the workers run on their own threads and runtimes.
+    let copied = stage.run(&l.plan.tables)?;
+    let new_conn = new_ep.connect("target").await?;
+    copy_sequences(l.snapshot_conn, &new_conn, l.sequences).await?;
+    // Everything is read: release the snapshot, which holds back vacuum on the source.
+    l.snapshot_conn
+        .batch_execute("COMMIT")
+        .await
+        .map_err(|e| db_error("close the snapshot transaction", &e))?;
+
+    l.stages
+        .start("post-data", ": indexes, constraints, triggers");
+    schema::restore(
+        l.tools,
+        &archive,
+        schema::Section::PostData,
+        &new_ep,
+        l.options.jobs,
+        l.options.keep_owners,
+    )?;
+
+    l.stages.start("verify", ": row counts and schema");
+    verify::row_counts(&new_conn, &l.plan.tables, &copied).await?;
+    verify::schema(l.source_schema, &new_conn).await?;
+
+    if !l.profile.after_sql.is_empty() {
+        l.stages.start("after-sql", "");
+        for (i, sql) in l.profile.after_sql.iter().enumerate() {
+            new_conn
+                .batch_execute(sql)
+                .await
+                .map_err(|e| SyncError::AfterSql {
+                    index: i + 1,
+                    reason: describe_error(&e),
+                })?;
+        }
+    }
+    drop(new_conn);
+    Ok(copied)
+}
+
+/// Sets each sequence of the new database to the source's value.
+async fn copy_sequences(
+    source: &Client,
+    target: &Client,
+    sequences: &[(String, String)],
+) -> Result<(), SyncError> {
+    for (schema, name) in sequences {
+        let qualified = format!("{}.{}", quote_ident(schema), quote_ident(name));
+        let row = source
+            .query_one(
+                &format!("SELECT last_value, is_called FROM {qualified}"),
+                &[],
+            )
+            .await
+            .map_err(|e| db_error(&format!("read sequence {schema}.{name}"), &e))?;
+        let (last, called): (i64, bool) = (row.get(0), row.get(1));
+        target
+            .batch_execute(&format!(
+                "SELECT pg_catalog.setval({}, {last}, {called})",
+                quote_literal(&qualified)
+            ))
+            .await
+            .map_err(|e| db_error(&format!("set sequence {schema}.{name}"), &e))?;
+    }
+    Ok(())
+}
+
+fn table_reports(plan: &Plan, copied: Option<&[(String, TableStats)]>) -> Vec<TableReport> {
+    let mut tables: Vec<TableReport> = plan
+        .tables
+        .iter()
+        .map(|job| {
+            let stats = copied.and_then(|c| c.iter().find(|(k, _)| *k == job.key).map(|(_, s)| *s));
+            TableReport {
+                table: job.key.clone(),
+                rows: stats.map_or(job.est_rows.unwrap_or(0), |s| s.rows),
+                bytes: stats.map_or(job.bytes, |s| s.bytes),
+                seconds: stats.map_or(0.0, |s| s.seconds),
+                rows_policy: match job.rows {
+                    RowsPolicy::All => "all",
+                    RowsPolicy::None => "none",
+                    RowsPolicy::Where(_) => "where",
+                },
+                transformers: job
+                    .masking
+                    .masked_columns()
+                    .into_iter()
+                    .collect::<BTreeMap<_, _>>(),
+            }
+        })
+        .collect();
+    tables.sort_by(|a, b| a.table.cmp(&b.table));
+    tables
+}
+
+fn db_error(action: &str, e: &tokio_postgres::Error) -> SyncError {
+    SyncError::Database {
+        action: action.to_owned(),
+        reason: describe_error(e),
+    }
+}

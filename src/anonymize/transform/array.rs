@@ -214,6 +214,9 @@ fn map(
 }
 
 impl Transform for Array {
+    fn row_columns(&self) -> Vec<String> {
+        self.0.row_columns()
+    }
     fn apply(&self, value: &str, row: &dyn RowLookup) -> Result<Option<String>, String> {
         let (prefix, elements) = parse(value)?;
         Ok(Some(encode(&prefix, &map(elements, &self.0, row)?)))

@@ -176,6 +176,9 @@ fn leaf(v: &mut Value, f: &Transformer, row: &dyn RowLookup) -> Result<(), Strin
 }
 
 impl Transform for Json {
+    fn row_columns(&self) -> Vec<String> {
+        self.0.iter().flat_map(|(_, t)| t.row_columns()).collect()
+    }
     fn apply(&self, value: &str, row: &dyn RowLookup) -> Result<Option<String>, String> {
         let mut doc: Value =
             serde_json::from_str(value).map_err(|_| "input is not valid JSON".to_owned())?;

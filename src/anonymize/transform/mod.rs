@@ -93,6 +93,10 @@ pub(crate) trait Transform: Send + Sync {
     }
     /// Whether the transformer fits a column of this type (see [`PgType`]).
     fn fits_type(&self, ty: &PgType) -> Result<(), String>;
+    /// Other columns of the row it reads through [`RowLookup`] (`template`'s `{column}`s).
+    fn row_columns(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// What a transformer's `build` receives.
@@ -227,6 +231,12 @@ impl Transformer {
                 message,
             }),
         }
+    }
+
+    /// The other columns of the row this transformer reads (`template`'s `{column}`s), which the
+    /// pipeline must decode and pass in the [`RowLookup`].
+    pub fn row_columns(&self) -> Vec<String> {
+        self.inner.row_columns()
     }
 
     /// Whether this transformer fits a column of the given PostgreSQL type (as `format_type`

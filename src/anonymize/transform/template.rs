@@ -83,4 +83,13 @@ impl Transform for Template {
     fn fits_type(&self, ty: &PgType) -> Result<(), String> {
         text_only("template", ty)
     }
+    fn row_columns(&self) -> Vec<String> {
+        self.0
+            .iter()
+            .filter_map(|p| match p {
+                Part::Column(c) => Some(c.clone()),
+                Part::Text(_) => None,
+            })
+            .collect()
+    }
 }
