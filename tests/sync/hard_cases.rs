@@ -383,12 +383,15 @@ async fn check_target(
     checks.check(leaked.is_empty(), || {
         format!("{when}: original PII values in the target's data-only dump: {leaked:?}")
     });
-    let matview = scalar_text(
-        &t,
-        "SELECT string_agg(m::text, E'\\n') FROM user_invoice_totals m",
-    )
-    .await
-    .unwrap_or_default();
+    let matview = t
+        .query_one(
+            "SELECT string_agg(m::text, E'\\n') FROM user_invoice_totals m",
+            &[],
+        )
+        .await
+        .ok()
+        .and_then(|r| r.get::<_, Option<String>>(0))
+        .unwrap_or_default();
     let leaked = find_pii(&source.pii, &matview);
     checks.check(leaked.is_empty(), || {
         format!("{when}: original PII in the materialized view: {leaked:?}")
@@ -451,8 +454,8 @@ async fn check_target(
         ),
     ];
     for (what, sql, n) in consistency {
-        let got = scalar_i64(&t, sql).await;
-        checks.eq(*n, got, &format!("{when}: {what}"));
+        let got = try_i64(&t, sql).await;
+        checks.eq(Ok(*n), got, &format!("{when}: {what}"));
     }
 
     // Each rule did its job.
@@ -501,8 +504,14 @@ async fn check_target(
             0,
         ),
         (
-            "token keeps length and prefix shape",
-            "SELECT count(*) FROM api_tokens WHERE length(token) <> 36 OR token NOT LIKE 'tok\\_%'",
+            "[after] sql ran on the target",
+            "SELECT count(*) FROM pg_database WHERE datname = current_database()
+               AND shobj_description(oid, 'pg_database') = 'staging copy made by pgward'",
+            1,
+        ),
+        (
+            "token keeps length and shape (letters, `_`, letters or digits)",
+            "SELECT count(*) FROM api_tokens WHERE token !~ '^[a-z]{3}_[a-z0-9]{32}$'",
             0,
         ),
         (
@@ -549,8 +558,8 @@ async fn check_target(
         ),
     ];
     for (what, sql, n) in rules {
-        let got = scalar_i64(&t, sql).await;
-        checks.eq(*n, got, &format!("{when}: {what}"));
+        let got = try_i64(&t, sql).await;
+        checks.eq(Ok(*n), got, &format!("{when}: {what}"));
     }
     for (what, sql) in UNTOUCHED {
         let got = scalar_text(&t, sql).await.unwrap_or_default();

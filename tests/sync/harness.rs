@@ -295,6 +295,17 @@ pub async fn scalar_i64(client: &Client, sql: &str) -> i64 {
         .get(0)
 }
 
+/// Like [`scalar_i64`], the server's message as the error.
+pub async fn try_i64(client: &Client, sql: &str) -> Result<i64, String> {
+    match client.query_one(sql, &[]).await {
+        Ok(row) => row
+            .try_get::<_, Option<i64>>(0)
+            .map(|v| v.unwrap_or(0))
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(support::message(&e)),
+    }
+}
+
 pub async fn scalar_text(client: &Client, sql: &str) -> Option<String> {
     client
         .query_one(sql, &[])
