@@ -76,6 +76,16 @@ async fn hard_cases_fixture_loads() {
     ] {
         assert!(counts[p] > 0, "{p} is empty");
     }
+    // The PII scan works: the source's own data-only dump is full of the values it looks for.
+    let pii = crate::harness::collect_values(&c, crate::hard_cases::PII_QUERIES).await;
+    assert!(pii.len() > 3000, "only {} PII values", pii.len());
+    let dump = crate::harness::pg_dump(&url, &["--data-only"]).await;
+    let found = crate::harness::find_pii(&pii, &dump);
+    assert_eq!(
+        found.len(),
+        20,
+        "the scan finds the source's PII: {found:?}"
+    );
     // The rows = where condition keeps some rows and drops others.
     let kept = scalar_i64(
         &c,

@@ -15,7 +15,7 @@ use crate::harness::*;
 use crate::support;
 
 /// Every PII value of the source: column values, JSON leaves, array elements.
-const PII_QUERIES: &[&str] = &[
+pub const PII_QUERIES: &[&str] = &[
     r#"SELECT email, full_name, phone, hashed_password, host(last_login_ip) FROM "user""#,
     // Last names are invented: each alone is specific enough to look for.
     r#"SELECT split_part(full_name, ' ', 2) FROM "user""#,
@@ -578,6 +578,9 @@ async fn check_target(
     );
 }
 
+/// A table the report must list: name, rows, rows_policy, column -> transformer.
+type ReportedTable<'a> = (&'a str, i64, &'a str, &'a [(&'a str, &'a str)]);
+
 fn read_report(checks: &mut Checks, path: &Path) -> Option<Value> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
@@ -697,7 +700,7 @@ async fn check_report(
         .iter()
         .filter_map(|t| Some((t["table"].as_str()?, t)))
         .collect();
-    let expect: &[(&str, i64, &str, &[(&str, &str)])] = &[
+    let expect: &[ReportedTable] = &[
         (
             "public.Support Tickets",
             300,
