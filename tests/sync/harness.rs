@@ -235,13 +235,18 @@ fn describe_command(cmd: &Command) -> String {
 }
 
 /// Runs a command to completion off the test's runtime thread (so our connections stay served).
+/// With `PGWARD_SYNC_TESTS_VERBOSE` set, prints the command and its output.
 pub async fn run(mut cmd: Command) -> Run {
     let command = describe_command(&cmd);
     let out = tokio::task::spawn_blocking(move || cmd.output())
         .await
         .expect("join")
         .unwrap_or_else(|e| panic!("cannot run pgward: {e}"));
-    Run::from_output(command, out)
+    let run = Run::from_output(command, out);
+    if std::env::var_os("PGWARD_SYNC_TESTS_VERBOSE").is_some() {
+        eprintln!("{}", run.describe());
+    }
+    run
 }
 
 // ---------------------------------------------------------------------------------------------

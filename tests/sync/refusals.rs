@@ -1,5 +1,6 @@
 //! Every pre-flight refusal of the contract exits 1, creates no `__pgward_new`, leaves the
-//! existing target untouched and names the object in stderr; a malformed profile exits 2.
+//! existing target untouched and names the object in stderr; so does a run failing after the
+//! pre-flight (a failing `[after] sql`, a bad `rows = { where }`); a malformed profile exits 2.
 
 use std::path::{Path, PathBuf};
 
@@ -10,7 +11,10 @@ const PHONE_LINE: &str = r#"columns.phone = "phone"   # tests replace this line"
 const ISSUED_ON_LINE: &str =
     r#"columns.issued_on = { transform = "date_shift", days = 30 }   # tests replace this line"#;
 /// The lines of hard_cases.toml the variants replace (checked by `fixtures`).
-pub const REPLACED_LINES: &[&str] = &[PHONE_LINE, ISSUED_ON_LINE];
+const WHERE_LINE: &str = r#"rows = { where = "attempted_at >= '2026-06-01 00:00:00+00'" }"#;
+const AFTER_LINE: &str = r#"sql = ["DO $$ BEGIN EXECUTE format('COMMENT ON DATABASE %I IS %L', current_database(), 'staging copy made by pgward'); END $$"]"#;
+/// The lines of hard_cases.toml the variants replace (checked by `fixtures`).
+pub const REPLACED_LINES: &[&str] = &[PHONE_LINE, ISSUED_ON_LINE, WHERE_LINE, AFTER_LINE];
 
 /// hard_cases.toml with one line replaced, written to `dir/name`.
 fn variant(dir: &Path, name: &str, line: &str, replacement: &str) -> PathBuf {
@@ -78,6 +82,19 @@ async fn refusals_exit_1_and_write_nothing() {
         r#"columns.amount_cents = "ip""#,
     );
     let uncovered = variant(dir.path(), "uncovered.toml", PHONE_LINE, "");
+    // Failures after the pre-flight: the run must still leave nothing behind.
+    let after_fails = variant(
+        dir.path(),
+        "after_fails.toml",
+        AFTER_LINE,
+        r#"sql = ["SELECT 1 / 0"]"#,
+    );
+    let bad_where = variant(
+        dir.path(),
+        "bad_where.toml",
+        WHERE_LINE,
+        r#"rows = { where = "no_such_col > 1" }"#,
+    );
 
     struct Case {
         what: &'static str,
@@ -165,7 +182,21 @@ async fn refusals_exit_1_and_write_nothing() {
             &stage_url,
             &uncovered,
             Some("enabled"),
-            vec!["public.user.phone"],
+            vec!["public.user.phone", "profile"],
+        ),
+        case(
+            "[after] sql failing (after the data, before the swap)",
+            &stage_url,
+            &after_fails,
+            Some("enabled"),
+            vec![],
+        ),
+        case(
+            "rows = { where } naming a missing column",
+            &stage_url,
+            &bad_where,
+            Some("enabled"),
+            vec!["login_attempts"],
         ),
     ];
     if let Some(kw) = keyword_form(&src_url) {
@@ -178,6 +209,7 @@ async fn refusals_exit_1_and_write_nothing() {
         ));
     }
 
+    let pii = collect_values(&admin, crate::hard_cases::PII_QUERIES).await;
     let mut checks = Checks::default();
     for c in &cases {
         let mut cmd = sync_command(&src_url, &c.target, &c.profile, SALT_A);
@@ -198,6 +230,13 @@ async fn refusals_exit_1_and_write_nothing() {
                 )
             });
         }
+        let leaked = find_pii(&pii, &format!("{}\n{}", run.stdout, run.stderr));
+        checks.check(leaked.is_empty(), || {
+            format!(
+                "{}: pgward's output shows original values: {leaked:?}",
+                c.what
+            )
+        });
         let mut stray = Vec::new();
         for prefix in [&stage, &marked, &src_name] {
             stray.extend(
