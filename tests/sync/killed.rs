@@ -128,7 +128,18 @@ async fn killed_sync_leaves_staging_intact() {
         "shrinking big",
     )
     .await;
-    let again = run(sync_command(&src_url, &stage_url, &profile, SALT_A)).await;
+    // This time through the environment mirrors of the flags.
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_pgward"));
+    cmd.arg("sync")
+        .env("PGWARD_SOURCE", &src_url)
+        .env("PGWARD_TARGET", &stage_url)
+        .env("PGWARD_PROFILE", &profile)
+        .env("PGWARD_JOBS", "2")
+        .env("PGWARD_SALT", SALT_A)
+        .env("STAGING_SAFETY_LOCK", "enabled")
+        .env_remove("PGWARD_REPORT")
+        .env_remove("PGWARD_PROGRESS");
+    let again = run(cmd).await;
     checks.check(again.code == Some(0), || {
         format!("the sync after the killed one failed: {}", again.describe())
     });

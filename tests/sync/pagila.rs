@@ -30,7 +30,10 @@ async fn pagila_syncs() {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("pagila.json");
     let mut cmd = sync_command(&src_url, &target_url, &fixture("pagila.toml"), SALT_A);
-    cmd.arg("--report").arg(&report);
+    // The flag instead of the environment variable.
+    cmd.env_remove("STAGING_SAFETY_LOCK")
+        .args(["--safety-lock", "enabled", "--report"])
+        .arg(&report);
     let run = run(cmd).await;
     assert_eq!(run.code, Some(0), "pagila sync: {}", run.describe());
 

@@ -189,7 +189,7 @@ async fn refusals_exit_1_and_write_nothing() {
             &stage_url,
             &after_fails,
             Some("enabled"),
-            vec![],
+            vec!["[after]"],
         ),
         case(
             "rows = { where } naming a missing column",
