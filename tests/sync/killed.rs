@@ -110,6 +110,13 @@ async fn killed_sync_leaves_staging_intact() {
 
     child.kill().expect("SIGKILL");
     child.wait().unwrap();
+    // A killed process cleans nothing up: the half-built database is still there, so the next
+    // run really has a stale one to remove.
+    checks.check(database_exists(&src, &new_db).await, || {
+        format!(
+            "no stale {new_db} after SIGKILL: the test cannot check that the next run removes it"
+        )
+    });
 
     // The previous staging is intact and reachable.
     {
