@@ -107,11 +107,28 @@ fn lint_settings(args: &LintArgs, config: &Config) -> Result<(LintSettings, Fail
         file: lint::context::FileSettings {
             pg_version,
             assume_in_transaction: args.assume_in_transaction || config.assume_in_transaction,
+            profiles: load_pii_profiles(config)?,
         },
         rules,
     };
     let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Error);
     Ok((settings, fail_on))
+}
+
+/// The profiles `[anonymize] profiles` names, relative to the config file.
+fn load_pii_profiles(config: &Config) -> Result<lint::context::PiiProfiles> {
+    let base = config
+        .path
+        .as_deref()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let mut profiles = Vec::new();
+    for written in &config.anonymize_profiles {
+        let profile = crate::anonymize::Profile::load(&base.join(written))?;
+        profiles.push((written.clone(), profile));
+    }
+    Ok(lint::context::PiiProfiles(std::sync::Arc::new(profiles)))
 }
 
 fn lint(args: LintArgs) -> Result<Outcome> {

@@ -26,6 +26,15 @@ struct RawConfig {
     fail_on: Option<FailOn>,
     #[serde(default)]
     rules: RawRules,
+    #[serde(default)]
+    anonymize: RawAnonymize,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAnonymize {
+    #[serde(default)]
+    profiles: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -50,6 +59,9 @@ pub struct Config {
     pub exclude: Vec<RuleId>,
     pub include: Vec<RuleId>,
     pub severity: Vec<(RuleId, Severity)>,
+    /// `[anonymize] profiles`: the sync's profiles, as written (relative to the config file);
+    /// the `pii-column-not-in-profile` rule checks new columns against them.
+    pub anonymize_profiles: Vec<String>,
 }
 
 #[derive(Debug, Error, Diagnostic)]
@@ -135,7 +147,7 @@ impl Config {
                 e.message().trim().to_owned(),
                 "here",
                 Some(
-                    "Valid keys: pg_version, assume_in_transaction, fail_on, [rules] exclude, include, severity."
+                    "Valid keys: pg_version, assume_in_transaction, fail_on, [rules] exclude, include, severity, [anonymize] profiles."
                         .to_owned(),
                 ),
             )
@@ -191,6 +203,7 @@ impl Config {
         };
 
         Ok(Config {
+            anonymize_profiles: raw.anonymize.profiles,
             path: None,
             pg_version,
             assume_in_transaction: raw.assume_in_transaction.unwrap_or(false),

@@ -18,6 +18,7 @@
 
 pub mod copy;
 pub mod data;
+pub mod interrupt;
 pub mod masking;
 pub mod pipeline;
 pub mod plan;
@@ -234,6 +235,7 @@ async fn run_async(options: &SyncOptions) -> Result<RunReport, SyncError> {
     let started_at = SystemTime::now();
     let progress = Progress::new(options.display);
     let mut stages = Stages::new(&progress);
+    interrupt::install();
     stages.start("preflight", "");
 
     let profile = Profile::load(&options.profile)?;
@@ -347,7 +349,8 @@ async fn run_async(options: &SyncOptions) -> Result<RunReport, SyncError> {
         return Ok(report);
     }
 
-    // From here on the new database exists: any failure drops it.
+    // From here on the new database exists: any failure (or Ctrl-C, SIGTERM) drops it.
+    interrupt::loading(&target_ep, &new);
     let loaded = load(Load {
         options,
         profile: &profile,
@@ -372,18 +375,25 @@ async fn run_async(options: &SyncOptions) -> Result<RunReport, SyncError> {
         Err(e) => {
             progress.clear();
             let _ = admin.drop_database(&new).await;
+            interrupt::done();
             return Err(e);
         }
     };
 
     stages.start("swap", &format!(": {new} becomes {target}"));
-    let previous = match admin.swap(&target, &new, options.drop_old).await {
+    let swapped = {
+        let _guard = interrupt::swapping().await;
+        admin.swap(&target, &new, options.drop_old).await
+    };
+    let previous = match swapped {
         Ok(previous) => previous,
         Err(e) => {
             let _ = admin.drop_database(&new).await;
+            interrupt::done();
             return Err(e);
         }
     };
+    interrupt::done();
     stages.finish();
     report.status = "synced";
     report.target.previous = previous;
