@@ -1,6 +1,7 @@
-//! A sync killed with SIGKILL in the middle of a COPY leaves the previous staging intact and
-//! reachable; a second sync of the same target meanwhile is refused (advisory lock) without
-//! harming the running one; the next run succeeds and removes the stale `__pgward_new`.
+//! A sync stopped with SIGTERM in the middle of a COPY drops its half-built database and exits 1;
+//! one killed with SIGKILL leaves the previous staging intact and reachable; a second sync of the
+//! same target meanwhile is refused (advisory lock) without harming the running one; the next run
+//! succeeds and removes the stale `__pgward_new`.
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -53,45 +54,43 @@ async fn killed_sync_leaves_staging_intact() {
     .await;
 
     let dir = tempfile::tempdir().unwrap();
-    let out = std::fs::File::create(dir.path().join("out")).unwrap();
-    let err = std::fs::File::create(dir.path().join("err")).unwrap();
-    let mut cmd = sync_command(&src_url, &stage_url, &profile, SALT_A);
-    cmd.stdout(Stdio::from(out)).stderr(Stdio::from(err));
-    let mut child = cmd.spawn().expect("spawn pgward");
+    let mut checks = Checks::default();
 
-    // Wait until the big table's COPY into __pgward_new is under way.
-    let started = Instant::now();
-    let mut copying = false;
-    while started.elapsed() < Duration::from_secs(90) {
-        let n = scalar_i64(
-            &src,
-            &format!(
-                "SELECT count(*) FROM pg_stat_progress_copy p JOIN pg_database d ON d.oid = p.datid
-                 WHERE d.datname = '{new_db}' AND p.command = 'COPY FROM'
-                   AND p.tuples_processed > 20000"
-            ),
-        )
-        .await;
-        if n > 0 {
-            copying = true;
-            break;
-        }
+    // SIGTERM mid-copy (a CronJob's deadline): pgward drops the half-built database and exits 1.
+    let mut child =
+        start_sync_until_copying(&src, &src_url, &stage_url, &new_db, dir.path(), "term").await;
+    let pid = child.id().to_string();
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("run kill -TERM");
+    assert!(sent.success(), "kill -TERM {pid}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
-            panic!(
-                "the sync ended ({status}) before its COPY into {new_db} was seen:\n{}\n{}",
-                std::fs::read_to_string(dir.path().join("out")).unwrap_or_default(),
-                std::fs::read_to_string(dir.path().join("err")).unwrap_or_default()
-            );
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
         }
         std::thread::sleep(Duration::from_millis(25));
-    }
-    if !copying {
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("no COPY into {new_db} within 90 s");
+    };
+    checks.check(status.and_then(|s| s.code()) == Some(1), || {
+        format!("after SIGTERM pgward should exit 1 within 60 s: {status:?}")
+    });
+    checks.check(!database_exists(&src, &new_db).await, || {
+        format!("after SIGTERM the half-built {new_db} is still there")
+    });
+    {
+        let t = support::connect(&stage_url).await;
+        checks.eq(&staged, &digests(&t).await, "the staging after the SIGTERM");
     }
 
-    let mut checks = Checks::default();
+    // SIGKILL mid-copy: nothing can be cleaned up now; the next run must.
+    let mut child =
+        start_sync_until_copying(&src, &src_url, &stage_url, &new_db, dir.path(), "kill").await;
     // A second sync of the same target while this one runs is refused.
     let second = run(sync_command(&src_url, &stage_url, &profile, SALT_A)).await;
     checks.check(second.code == Some(1), || {
@@ -171,4 +170,48 @@ async fn killed_sync_leaves_staging_intact() {
         );
     }
     checks.finish("killed_sync_leaves_staging_intact");
+}
+
+/// Starts `pgward sync` (output to files in `dir`) and returns once its COPY of the large table
+/// into `new_db` is under way.
+async fn start_sync_until_copying(
+    src: &tokio_postgres::Client,
+    src_url: &str,
+    stage_url: &str,
+    new_db: &str,
+    dir: &std::path::Path,
+    label: &str,
+) -> std::process::Child {
+    let out_path = dir.join(format!("{label}.out"));
+    let err_path = dir.join(format!("{label}.err"));
+    let mut cmd = sync_command(src_url, stage_url, &fixture("killed.toml"), SALT_A);
+    cmd.stdout(Stdio::from(std::fs::File::create(&out_path).unwrap()))
+        .stderr(Stdio::from(std::fs::File::create(&err_path).unwrap()));
+    let mut child = cmd.spawn().expect("spawn pgward");
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(90) {
+        let n = scalar_i64(
+            src,
+            &format!(
+                "SELECT count(*) FROM pg_stat_progress_copy p JOIN pg_database d ON d.oid = p.datid
+                 WHERE d.datname = '{new_db}' AND p.command = 'COPY FROM'
+                   AND p.tuples_processed > 20000"
+            ),
+        )
+        .await;
+        if n > 0 {
+            return child;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!(
+                "{label}: the sync ended ({status}) before its COPY into {new_db} was seen:\n{}\n{}",
+                std::fs::read_to_string(&out_path).unwrap_or_default(),
+                std::fs::read_to_string(&err_path).unwrap_or_default()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("{label}: no COPY into {new_db} within 90 s");
 }
