@@ -983,11 +983,30 @@ fn derived_findings(
     out.extend(derived);
 }
 
-/// Why a column name looks personal (its kind's label), or `None`: the name signal alone, with
-/// weak names (`name`, `city`) counted, as the sync's name-only pre-flight needs. `type_name` is
-/// the column's type as `format_type` spells it.
+/// Why a column name looks personal (its kind's label), or `None`: the name signal alone, for the
+/// sync's name-only pre-flight until it runs [`scan`]. It keeps that pre-flight's original scope
+/// (emails, phones, names, user names, addresses, IPs, secrets, passwords, national ids, birth
+/// dates; a bare `name` counted, other weak words not) so profiles written against it stay valid;
+/// [`scan`] reads the whole dictionary. `type_name` is the type as `format_type` spells it.
 pub fn column_looks_personal(column: &str, type_name: &str) -> Option<&'static str> {
-    names::match_name(column, type_name, &DetectOptions::default()).map(|m| m.kind.label())
+    let m = names::match_name(column, type_name, &DetectOptions::default())?;
+    let original_scope = matches!(
+        m.kind,
+        PiiKind::Email
+            | PiiKind::Phone
+            | PiiKind::PersonName
+            | PiiKind::FirstName
+            | PiiKind::LastName
+            | PiiKind::Username
+            | PiiKind::Address
+            | PiiKind::IpAddress
+            | PiiKind::Secret
+            | PiiKind::Password
+            | PiiKind::NationalId
+            | PiiKind::BirthDate
+    );
+    (original_scope && (m.strength != Strength::Weak || m.kind == PiiKind::PersonName))
+        .then(|| m.kind.label())
 }
 
 #[cfg(test)]
@@ -1033,6 +1052,9 @@ mod tests {
         );
         assert_eq!(column_looks_personal("address_id", "integer"), None);
         assert!(column_looks_personal("name", "text").is_some());
+        // Outside the sync pre-flight's original scope: the full scan reports them.
+        assert_eq!(column_looks_personal("avatar", "bytea"), None);
+        assert_eq!(column_looks_personal("city", "text"), None);
     }
 
     #[test]
