@@ -64,6 +64,11 @@ pub struct LintArgs {
     #[arg(long, env = "PGWARD_ASSUME_IN_TRANSACTION")]
     pub assume_in_transaction: bool,
 
+    /// Lint only the migrations added or modified since the merge base of GITREF and HEAD
+    /// (e.g. origin/main); the others are still read, in order, but report nothing.
+    #[arg(long, value_name = "GITREF", env = "PGWARD_SINCE")]
+    pub since: Option<String>,
+
     /// Turn a rule off (repeatable).
     #[arg(long, value_name = "RULE")]
     pub exclude: Vec<String>,

@@ -107,6 +107,7 @@ fn lint_settings(args: &LintArgs, config: &Config) -> Result<(LintSettings, Fail
         file: lint::context::FileSettings {
             pg_version,
             assume_in_transaction: args.assume_in_transaction || config.assume_in_transaction,
+            profiles: load_pii_profiles(config)?,
         },
         rules,
     };
@@ -114,19 +115,61 @@ fn lint_settings(args: &LintArgs, config: &Config) -> Result<(LintSettings, Fail
     Ok((settings, fail_on))
 }
 
+/// The profiles `[anonymize] profiles` names, relative to the config file.
+fn load_pii_profiles(config: &Config) -> Result<lint::context::PiiProfiles> {
+    let base = config
+        .path
+        .as_deref()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let mut profiles = Vec::new();
+    for written in &config.anonymize_profiles {
+        let profile = crate::anonymize::Profile::load(&base.join(written))?;
+        profiles.push((written.clone(), profile));
+    }
+    Ok(lint::context::PiiProfiles(std::sync::Arc::new(profiles)))
+}
+
 fn lint(args: LintArgs) -> Result<Outcome> {
     let config = load_config(args.config.as_deref())?;
     let (settings, fail_on) = lint_settings(&args, &config)?;
 
-    let (sources, errors) = source::collect(&args.paths, &args.stdin_filename);
+    let changed = match &args.since {
+        Some(git_ref) => {
+            let cwd = std::env::current_dir()
+                .into_diagnostic()
+                .wrap_err("cannot find the working directory")?;
+            Some(source::changed_since(git_ref, &cwd)?)
+        }
+        None => None,
+    };
+    let (migrations, errors) =
+        source::collect_migrations(&args.paths, &args.stdin_filename, config.layout);
     let mut errored = !errors.is_empty();
     for err in errors {
         eprintln!("{:?}", miette::Report::new(err));
     }
 
-    let reports: Vec<_> = sources
+    // Every migration is read, in its runner's order (the schema history will replay them); only
+    // the up parts selected by --since are linted. Stdin is always linted.
+    let reports: Vec<_> = migrations
         .into_iter()
-        .map(|file| lint::lint_file(file, &settings))
+        .filter(|m| m.is_linted())
+        .filter(|m| match (&changed, &m.disk_path) {
+            (Some(changed), Some(path)) => {
+                changed.contains(&std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()))
+            }
+            _ => true,
+        })
+        .map(|m| {
+            lint::lint_migration(
+                m.file,
+                m.prepared.lint_text,
+                m.prepared.transaction,
+                &settings,
+            )
+        })
         .collect();
     for report in &reports {
         for bad in &report.bad_suppressions {

@@ -13,6 +13,7 @@ use toml::Spanned;
 
 use crate::cli::FailOn;
 use crate::lint::diagnostic::Severity;
+use crate::lint::layout::Layout;
 use crate::lint::rules::RuleId;
 
 pub const FILE_NAME: &str = "pgward.toml";
@@ -26,6 +27,23 @@ struct RawConfig {
     fail_on: Option<FailOn>,
     #[serde(default)]
     rules: RawRules,
+    #[serde(default)]
+    migrations: RawMigrations,
+    #[serde(default)]
+    anonymize: RawAnonymize,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMigrations {
+    layout: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAnonymize {
+    #[serde(default)]
+    profiles: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -50,6 +68,12 @@ pub struct Config {
     pub exclude: Vec<RuleId>,
     pub include: Vec<RuleId>,
     pub severity: Vec<(RuleId, Severity)>,
+    /// `[migrations] layout`: the framework layout of every migration directory; `None` detects
+    /// it per directory.
+    pub layout: Option<Layout>,
+    /// `[anonymize] profiles`: the sync's profiles, as written (relative to the config file);
+    /// the `pii-column-not-in-profile` rule checks new columns against them.
+    pub anonymize_profiles: Vec<String>,
 }
 
 #[derive(Debug, Error, Diagnostic)]
@@ -135,7 +159,7 @@ impl Config {
                 e.message().trim().to_owned(),
                 "here",
                 Some(
-                    "Valid keys: pg_version, assume_in_transaction, fail_on, [rules] exclude, include, severity."
+                    "Valid keys: pg_version, assume_in_transaction, fail_on, [rules] exclude, include, severity, [migrations] layout, [anonymize] profiles."
                         .to_owned(),
                 ),
             )
@@ -190,8 +214,22 @@ impl Config {
             }
         };
 
+        let layout = match &raw.migrations.layout {
+            None => None,
+            Some(l) => Some(l.get_ref().parse::<Layout>().map_err(|e| {
+                invalid(
+                    l.span(),
+                    e.to_string(),
+                    "unknown layout",
+                    Some("Leave `layout` out to detect the layout of each directory.".to_owned()),
+                )
+            })?),
+        };
+
         Ok(Config {
+            anonymize_profiles: raw.anonymize.profiles,
             path: None,
+            layout,
             pg_version,
             assume_in_transaction: raw.assume_in_transaction.unwrap_or(false),
             fail_on: raw.fail_on,
@@ -236,6 +274,16 @@ mod tests {
         assert_eq!(c.exclude, vec![RuleId::BanDropColumn]);
         assert_eq!(c.include, vec![RuleId::PreferRobustStmts]);
         assert_eq!(c.severity, vec![(RuleId::RenamingTable, Severity::Warning)]);
+    }
+
+    #[test]
+    fn migrations_layout_is_read_and_checked() {
+        let c = Config::parse("pgward.toml", "[migrations]\nlayout = \"goose\"\n").unwrap();
+        assert_eq!(c.layout, Some(Layout::Goose));
+        assert_eq!(Config::parse("pgward.toml", "").unwrap().layout, None);
+        let err = Config::parse("pgward.toml", "[migrations]\n\nlayout = \"rails\"\n").unwrap_err();
+        assert!(err.to_string().starts_with("pgward.toml:3:"), "{err}");
+        assert!(err.to_string().contains("golang-migrate"), "{err}");
     }
 
     #[test]

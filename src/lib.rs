@@ -9,6 +9,7 @@
 //! The binary (`src/main.rs`) is a thin shell over [`cli`] and [`commands`].
 
 pub mod anonymize;
+pub mod archive;
 pub mod cli;
 pub mod commands;
 pub mod config;

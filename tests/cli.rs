@@ -246,6 +246,53 @@ fn config_severity_and_fail_on() {
 }
 
 #[test]
+fn configured_profiles_catch_an_uncovered_personal_column() {
+    let profile = "version = 1\n[salt]\nenv = \"PGWARD_SALT\"\n[tables.\"public.users\"]\ncolumns.email = \"email\"\n";
+    let dir = dir_with(&[
+        (
+            "pgward.toml",
+            "[anonymize]\nprofiles = [\"ops/anonymize.toml\"]\n",
+        ),
+        ("ops/anonymize.toml", profile),
+        (
+            "db/0001.sql",
+            "ALTER TABLE users ADD COLUMN email text;\nALTER TABLE users ADD COLUMN ssn text;\n",
+        ),
+    ]);
+    let out = pgward(
+        &dir.path().join("db"),
+        &["lint", "--format", "json", "0001.sql"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let pii: Vec<&serde_json::Value> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "pii-column-not-in-profile")
+        .collect();
+    assert_eq!(pii.len(), 1, "only ssn is uncovered: {v}");
+    assert_eq!(pii[0]["line"], 2);
+    assert!(
+        pii[0]["help"]
+            .as_str()
+            .unwrap()
+            .contains("ops/anonymize.toml"),
+        "{v}"
+    );
+
+    // A profile that does not parse is a configuration error naming it.
+    std::fs::write(
+        dir.path().join("ops/anonymize.toml"),
+        "version = 1\n[tables.x]\ncolumns.a = \"nope\"\n",
+    )
+    .unwrap();
+    let out = pgward(&dir.path().join("db"), &["lint", "0001.sql"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("anonymize.toml"), "{}", stderr(&out));
+}
+
+#[test]
 fn config_errors_name_file_and_line_and_exit_two() {
     let dir = dir_with(&[
         (

@@ -5,7 +5,7 @@
 //!    a diagnostic of the rule and every other statement must not
 //!    (`-- expect-at-end: <id>` for diagnostics at the end of the file).
 //!    `ok.sql` must produce nothing at all. A first-line header
-//!    `-- pgward-test: pg-version=10 assume-in-transaction also=<id>,<id>`
+//!    `-- pgward-test: pg-version=10 assume-in-transaction also=<id>,<id> profile=<file>`
 //!    sets the version, the transaction mode and extra rules to enable. The
 //!    pretty output is snapshotted into `fixtures/lint/<id>/snapshots/`.
 //! 2. Docs: each `[[example]]` in `rules/<id>.toml` gives exactly one
@@ -20,7 +20,10 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use pgward::lint::context::FileSettings;
+use std::sync::Arc;
+
+use pgward::anonymize::Profile;
+use pgward::lint::context::{FileSettings, PiiProfiles};
 use pgward::lint::report::{self, Format, PrettyOptions};
 use pgward::lint::rules::RuleId;
 use pgward::lint::{self, FileReport, LintSettings, RuleSettings, SourceFile, split};
@@ -37,7 +40,7 @@ fn selected_rules() -> Vec<RuleId> {
 }
 
 /// Settings from a fixture's `-- pgward-test:` header.
-fn fixture_settings(rule: RuleId, text: &str) -> LintSettings {
+fn fixture_settings(rule: RuleId, dir: &std::path::Path, text: &str) -> LintSettings {
     let mut settings = LintSettings {
         file: FileSettings::default(),
         rules: RuleSettings::only(rule),
@@ -54,6 +57,8 @@ fn fixture_settings(rule: RuleId, text: &str) -> LintSettings {
             settings.file.pg_version = v.parse().expect("pg-version=N");
         } else if word == "assume-in-transaction" {
             settings.file.assume_in_transaction = true;
+        } else if let Some(file) = word.strip_prefix("profile=") {
+            settings.file.profiles = profile_settings(&dir.join(file));
         } else if let Some(list) = word.strip_prefix("also=") {
             for id in list.split(',') {
                 settings
@@ -65,6 +70,13 @@ fn fixture_settings(rule: RuleId, text: &str) -> LintSettings {
         }
     }
     settings
+}
+
+/// A fixture's `profile=FILE`, configured as `anonymize.toml` would be.
+fn profile_settings(path: &std::path::Path) -> PiiProfiles {
+    let profile = Profile::load(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    PiiProfiles(Arc::new(vec![(name, profile)]))
 }
 
 fn lint(path: &str, text: &str, settings: &LintSettings) -> FileReport {
@@ -175,7 +187,7 @@ fn fixtures_fire_where_marked_and_nowhere_else() {
         for path in files {
             let text = fs::read_to_string(&path).unwrap();
             let rel = path.strip_prefix(root()).unwrap().display().to_string();
-            let settings = fixture_settings(rule, &text);
+            let settings = fixture_settings(rule, path.parent().unwrap(), &text);
             let report = lint(&rel, &text, &settings);
             let is_ok = path.file_name().is_some_and(|n| n == "ok.sql");
             if is_ok {
@@ -203,7 +215,11 @@ fn fixture_snapshots() {
         for path in fixture_files(rule) {
             let text = fs::read_to_string(&path).unwrap();
             let rel = path.strip_prefix(root()).unwrap().display().to_string();
-            let report = lint(&rel, &text, &fixture_settings(rule, &text));
+            let report = lint(
+                &rel,
+                &text,
+                &fixture_settings(rule, path.parent().unwrap(), &text),
+            );
             let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
             insta::with_settings!({
                 snapshot_path => dir.join("snapshots"),
@@ -230,6 +246,13 @@ fn doc_examples_fire_once_when_bad_and_never_when_good() {
                 file: FileSettings {
                     pg_version: example.pg_version.unwrap_or(15),
                     assume_in_transaction: example.assume_in_transaction,
+                    profiles: match &example.profile {
+                        Some(text) => PiiProfiles(Arc::new(vec![(
+                            "anonymize.toml".to_owned(),
+                            Profile::parse("anonymize.toml", text).expect("example profile"),
+                        )])),
+                        None => PiiProfiles::default(),
+                    },
                 },
                 rules: RuleSettings::only(rule),
             };

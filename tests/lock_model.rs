@@ -217,6 +217,7 @@ async fn claim_check_tells_true_claims_from_false() {
         good: String::new(),
         pg_version: None,
         assume_in_transaction: false,
+        profile: None,
     };
     let claim = |table: &str, mode: &str, rewrites| LockClaim {
         table: table.to_owned(),

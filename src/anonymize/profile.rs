@@ -612,6 +612,36 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
     p[pi..].iter().all(|&c| c == '*')
 }
 
+/// A column name as a TOML key in a profile: bare when it can be, quoted otherwise.
+pub fn toml_key(name: &str) -> String {
+    if !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        name.to_owned()
+    } else {
+        format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
+/// The transformer to suggest for a column the name detector flagged, from its reason ("an email
+/// address", "a birth date"...; see `detect::PII_WORDS`).
+pub fn suggested_transformer(why: &str) -> &'static str {
+    match why {
+        w if w.contains("email") => "email",
+        w if w.contains("phone") => "phone",
+        w if w.contains("user name") => "username",
+        w if w.contains("name") => "name",
+        w if w.contains("IP") => "ip",
+        w if w.contains("address") => "address",
+        w if w.contains("token") => "token",
+        w if w.contains("birth") => "date_shift",
+        w if w.contains("national") => "hash",
+        _ => "null",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

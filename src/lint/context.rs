@@ -27,6 +27,8 @@ pub struct FileSettings {
     pub pg_version: u32,
     /// The migration runner wraps the file in a transaction.
     pub assume_in_transaction: bool,
+    /// The anonymization profiles of `pgward.toml`'s `[anonymize] profiles`.
+    pub profiles: PiiProfiles,
 }
 
 impl Default for FileSettings {
@@ -34,9 +36,15 @@ impl Default for FileSettings {
         FileSettings {
             pg_version: 15,
             assume_in_transaction: false,
+            profiles: PiiProfiles::default(),
         }
     }
 }
+
+/// Anonymization profiles the staging sync uses, as `(path as configured, profile)`: the
+/// `pii-column-not-in-profile` rule checks new columns against them. Empty: the rule is quiet.
+#[derive(Clone, Debug, Default)]
+pub struct PiiProfiles(pub std::sync::Arc<Vec<(String, crate::anonymize::Profile)>>);
 
 #[derive(Clone, Debug)]
 pub struct Context {
@@ -72,6 +80,8 @@ pub struct Context {
     pub held: Vec<HeldLock>,
     /// Enum values added in the open transaction.
     pub enum_values_added: Vec<(Name, String)>,
+    /// The configured anonymization profiles.
+    pub profiles: PiiProfiles,
 }
 
 impl Context {
@@ -92,6 +102,7 @@ impl Context {
             not_valid_in_transaction: HashSet::new(),
             held: Vec::new(),
             enum_values_added: Vec::new(),
+            profiles: settings.profiles.clone(),
         }
     }
 

@@ -9,6 +9,7 @@ pub mod context;
 pub mod diagnostic;
 pub mod fallback;
 pub mod ignore;
+pub mod layout;
 pub mod line_index;
 pub mod locks;
 pub mod lower;
@@ -113,23 +114,43 @@ pub struct FileReport {
 
 /// Lints one file.
 pub fn lint_file(file: SourceFile, settings: &LintSettings) -> FileReport {
+    lint_migration(file, None, layout::Transaction::Configured, settings)
+}
+
+/// Lints one file as its migration runner runs it: `lint_text` (same length as the file, see
+/// [`layout::Prepared::lint_text`]) is what the rules see when set, and `transaction` decides
+/// `assume_in_transaction` for this file. Output positions and snippets come from the file's own
+/// text.
+pub fn lint_migration(
+    file: SourceFile,
+    lint_text: Option<String>,
+    transaction: layout::Transaction,
+    settings: &LintSettings,
+) -> FileReport {
     let line_index = LineIndex::new(&file.text);
-    let split = split::split(&file.text);
+    // A text of another length would not map onto the file: lint the file as it is.
+    let lint_text = lint_text.filter(|t| t.len() == file.text.len());
+    let text = lint_text.as_deref().unwrap_or(&file.text);
+    let split = split::split(text);
 
     let mut suppressions = Vec::new();
     let mut bad_suppressions = Vec::new();
     for comment in &split.comments {
         ignore::parse_comment(
-            &file.text,
+            text,
             comment.clone(),
             &mut suppressions,
             &mut bad_suppressions,
         );
     }
 
-    let statements = lower_all(&file.text, &split.statements);
+    let statements = lower_all(text, &split.statements);
     let enabled = settings.rules.enabled_rules();
-    let mut ctx = Context::new(&settings.file);
+    let file_settings = FileSettings {
+        assume_in_transaction: transaction.assume_in_transaction(&statements, &settings.file),
+        ..settings.file.clone()
+    };
+    let mut ctx = Context::new(&file_settings);
     let mut raw: Vec<(RuleId, Finding, Range<usize>)> = Vec::new();
     let mut findings = Vec::new();
     for stmt in &statements {
@@ -139,10 +160,15 @@ pub fn lint_file(file: SourceFile, settings: &LintSettings) -> FileReport {
         }
         ctx.apply(stmt);
     }
+    // The end of what runs: with a blanked down section, where the up part ends.
+    let end = if lint_text.is_some() {
+        text.trim_end().len()
+    } else {
+        text.len()
+    };
     for rule in &enabled {
-        rule.checker()
-            .end_of_file(&ctx, file.text.len(), &mut findings);
-        let at = file.text.len()..file.text.len();
+        rule.checker().end_of_file(&ctx, end, &mut findings);
+        let at = end..end;
         raw.extend(findings.drain(..).map(|f| (*rule, f, at.clone())));
     }
     if let Some(err) = &split.error

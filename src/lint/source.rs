@@ -8,6 +8,12 @@
 //! of their path relative to the directory, so that the order is the same on every machine.
 //! Hidden entries (`.git`, `.#x.sql` editor locks) are skipped; symbolic links are followed, but a
 //! directory already walked (a symlink loop, or two links to one place) is not walked again.
+//!
+//! [`collect_migrations`] adds what the migration framework says about each file (see
+//! [`super::layout`]): the layout is detected for each directory that holds `*.sql` files (or set
+//! in `pgward.toml`), the files of one migration set are put in the runner's order (in the places
+//! the byte order gave the set, so plain SQL keeps exactly the byte order), and each file gets its
+//! part (up, down, repeatable), its transaction mode and the text the rules see.
 
 use std::collections::HashSet;
 use std::fs;
@@ -15,6 +21,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use super::SourceFile;
+use super::layout::{self, DirListing, Layout, Part, Prepared};
 
 /// The largest input read; bigger ones are refused rather than loaded into memory.
 pub const MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
@@ -123,6 +130,393 @@ pub fn collect(inputs: &[PathBuf], stdin_name: &str) -> (Vec<SourceFile>, Vec<So
         }
     }
     (files, errors)
+}
+
+/// One input file as its migration runner sees it.
+#[derive(Clone, Debug)]
+pub struct Migration {
+    pub file: SourceFile,
+    /// The file on disk; `None` for stdin.
+    pub disk_path: Option<PathBuf>,
+    /// The directory of the migration set the file belongs to (diesel and prisma: the directory
+    /// above the migration's own); `None` for stdin.
+    pub set: Option<PathBuf>,
+    pub layout: Layout,
+    pub prepared: Prepared,
+}
+
+impl Migration {
+    /// Whether its rules run: up and repeatable parts; down files are only read.
+    pub fn is_linted(&self) -> bool {
+        self.prepared.part.is_linted()
+    }
+}
+
+/// Reads every input like [`collect`], and prepares each file as its migration framework runs it.
+/// `layout` forces one layout for every directory (`[migrations] layout` in `pgward.toml`).
+pub fn collect_migrations(
+    inputs: &[PathBuf],
+    stdin_name: &str,
+    layout: Option<Layout>,
+) -> (Vec<Migration>, Vec<SourceError>) {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for input in inputs {
+        if input.as_os_str() == "-" {
+            match read_stream(io::stdin().lock(), stdin_name) {
+                Ok(file) => out.push(stdin_migration(file, stdin_name, layout)),
+                Err(e) => errors.push(e),
+            }
+            continue;
+        }
+        let shown = input.to_string_lossy().into_owned();
+        match fs::metadata(input) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                errors.push(SourceError::Missing { path: shown });
+            }
+            Err(error) => errors.push(SourceError::Io { path: shown, error }),
+            Ok(meta) if meta.is_file() => match read_file(input, shown) {
+                Ok(file) => out.push(file_migration(file, input, layout)),
+                Err(e) => errors.push(e),
+            },
+            Ok(meta) if meta.is_dir() => {
+                let mut walked = Vec::new();
+                let errors_before = errors.len();
+                walk(
+                    input,
+                    Path::new(""),
+                    &mut HashSet::new(),
+                    &mut walked,
+                    &mut errors,
+                );
+                if walked.is_empty() && errors.len() == errors_before {
+                    errors.push(SourceError::NoSqlFiles { path: shown });
+                }
+                walked.sort_by(|a, b| {
+                    a.as_os_str()
+                        .as_encoded_bytes()
+                        .cmp(b.as_os_str().as_encoded_bytes())
+                });
+                let mut read = Vec::new();
+                for rel in walked {
+                    let path = input.join(&rel);
+                    let shown = path.to_string_lossy().into_owned();
+                    match read_file(&path, shown) {
+                        Ok(file) => read.push((path, file)),
+                        Err(e) => errors.push(e),
+                    }
+                }
+                out.extend(dir_migrations(read, layout));
+            }
+            Ok(_) => errors.push(SourceError::NotAFile { path: shown }),
+        }
+    }
+    (out, errors)
+}
+
+fn stdin_migration(file: SourceFile, stdin_name: &str, layout: Option<Layout>) -> Migration {
+    let layout = layout.unwrap_or(Layout::Plain);
+    let mut prepared = layout.prepare(Path::new(stdin_name), &file.text);
+    if layout == Layout::Plain {
+        // Piped SQL (alembic --sql, sqlmigrate) is what is about to run, whatever its name.
+        prepared.part = Part::Up;
+    }
+    Migration {
+        file,
+        disk_path: None,
+        set: None,
+        layout,
+        prepared,
+    }
+}
+
+/// A file named on the command line: its layout comes from its directory.
+fn file_migration(file: SourceFile, path: &Path, layout: Option<Layout>) -> Migration {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = layout::file_name(path);
+    let layout = layout.unwrap_or_else(|| {
+        layout::detect(&DirListing {
+            dir,
+            names: dir_names(dir),
+            texts: vec![(name.as_str(), file.text.as_str())],
+        })
+    });
+    let set = set_dir(dir, layout);
+    let prepared = layout.prepare(path, &file.text);
+    Migration {
+        file,
+        disk_path: Some(path.to_owned()),
+        set: Some(set),
+        layout,
+        prepared,
+    }
+}
+
+/// The files walked from one directory argument, in byte order: detect each directory's layout,
+/// prepare the files, and put each migration set in its runner's order.
+fn dir_migrations(read: Vec<(PathBuf, SourceFile)>, forced: Option<Layout>) -> Vec<Migration> {
+    // Files grouped by the directory that holds them, in order of first appearance.
+    let mut groups: Vec<(PathBuf, Vec<usize>)> = Vec::new();
+    for (i, (path, _)) in read.iter().enumerate() {
+        let dir = path.parent().unwrap_or(Path::new("")).to_owned();
+        match groups.iter_mut().find(|(d, _)| *d == dir) {
+            Some((_, members)) => members.push(i),
+            None => groups.push((dir, vec![i])),
+        }
+    }
+    let mut layouts = vec![Layout::Plain; read.len()];
+    for (dir, members) in &groups {
+        let layout = forced.unwrap_or_else(|| {
+            let names: Vec<String> = members
+                .iter()
+                .map(|&i| layout::file_name(&read[i].0))
+                .collect();
+            let texts = members
+                .iter()
+                .zip(&names)
+                .map(|(&i, n)| (n.as_str(), read[i].1.text.as_str()))
+                .collect();
+            let mut all_names = dir_names(dir);
+            if all_names.is_empty() {
+                all_names = names.clone();
+            }
+            layout::detect(&DirListing {
+                dir,
+                names: all_names,
+                texts,
+            })
+        });
+        for &i in members {
+            layouts[i] = layout;
+        }
+    }
+    let mut migrations: Vec<Migration> = read
+        .into_iter()
+        .zip(layouts)
+        .map(|((path, file), layout)| {
+            let dir = path.parent().unwrap_or(Path::new(""));
+            let set = set_dir(dir, layout);
+            let prepared = layout.prepare(&path, &file.text);
+            Migration {
+                file,
+                disk_path: Some(path),
+                set: Some(set),
+                layout,
+                prepared,
+            }
+        })
+        .collect();
+    order_sets(&mut migrations);
+    migrations
+}
+
+/// Within each migration set of a framework layout, runner order (version, then path), in the
+/// slots the set already occupies; plain SQL keeps the byte order.
+fn order_sets(migrations: &mut [Migration]) {
+    let mut sets: Vec<(&Path, Vec<usize>)> = Vec::new();
+    for (i, m) in migrations.iter().enumerate() {
+        if m.layout == Layout::Plain {
+            continue;
+        }
+        let set = m.set.as_deref().unwrap_or(Path::new(""));
+        match sets.iter_mut().find(|(s, _)| *s == set) {
+            Some((_, members)) => members.push(i),
+            None => sets.push((set, vec![i])),
+        }
+    }
+    let sets: Vec<Vec<usize>> = sets.into_iter().map(|(_, m)| m).collect();
+    for slots in sets {
+        let mut ordered = slots.clone();
+        ordered.sort_by(|&a, &b| {
+            let (a, b) = (&migrations[a], &migrations[b]);
+            layout::natural_cmp(&a.prepared.version, &b.prepared.version)
+                .then_with(|| a.file.path.as_bytes().cmp(b.file.path.as_bytes()))
+        });
+        let taken: Vec<Migration> = ordered.iter().map(|&i| migrations[i].clone()).collect();
+        for (slot, m) in slots.into_iter().zip(taken) {
+            migrations[slot] = m;
+        }
+    }
+}
+
+/// The migration set's directory: the one above the migration's own for diesel and prisma.
+fn set_dir(dir: &Path, layout: Layout) -> PathBuf {
+    if layout.one_dir_per_migration() {
+        dir.parent().unwrap_or(dir).to_owned()
+    } else {
+        dir.to_owned()
+    }
+}
+
+/// Names of the files in `dir` (empty when it cannot be read: detection then uses what it has).
+fn dir_names(dir: &Path) -> Vec<String> {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Why `--since` could not tell which files changed.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum SinceError {
+    #[error("--since {git_ref}: cannot run git: {error}")]
+    #[diagnostic(
+        code(pgward::lint::since_git),
+        help("--since needs the `git` program on PATH; install git or lint the files by name.")
+    )]
+    NoGit { git_ref: String, error: io::Error },
+
+    #[error("--since {git_ref}: not inside a git repository")]
+    #[diagnostic(
+        code(pgward::lint::since_not_a_repository),
+        help("Run pgward from the repository's working tree, or lint the files by name.")
+    )]
+    NotARepository { git_ref: String },
+
+    #[error("--since {git_ref}: no such commit or branch in this shallow clone")]
+    #[diagnostic(
+        code(pgward::lint::since_shallow),
+        help(
+            "The clone is shallow and does not have {git_ref}: run `git fetch --unshallow origin` \
+             (or `git fetch origin <branch>`) first; in GitHub Actions, check out with \
+             `fetch-depth: 0` (actions/checkout)."
+        )
+    )]
+    ShallowMissingRef { git_ref: String },
+
+    #[error("--since {git_ref}: no merge base with HEAD in this shallow clone")]
+    #[diagnostic(
+        code(pgward::lint::since_shallow),
+        help(
+            "The history down to the common ancestor is missing: run `git fetch --unshallow` \
+             first; in GitHub Actions, check out with `fetch-depth: 0` (actions/checkout)."
+        )
+    )]
+    ShallowNoMergeBase { git_ref: String },
+
+    #[error("--since {git_ref}: no such commit or branch")]
+    #[diagnostic(
+        code(pgward::lint::since_unknown_ref),
+        help(
+            "Name a branch, tag or commit that exists here (e.g. origin/main after `git fetch origin main`)."
+        )
+    )]
+    UnknownRef { git_ref: String },
+
+    #[error("--since {git_ref}: git failed: {message}")]
+    #[diagnostic(
+        code(pgward::lint::since_git),
+        help("Run the git command by hand to see what is wrong with the repository.")
+    )]
+    Git { git_ref: String, message: String },
+}
+
+/// The files added or modified since the merge base of `git_ref` and `HEAD`, in the working tree
+/// (committed, staged or not; untracked files count as added), as canonical paths. Runs git in
+/// `cwd`.
+pub fn changed_since(git_ref: &str, cwd: &Path) -> Result<HashSet<PathBuf>, SinceError> {
+    let r = || git_ref.to_owned();
+    let git = |args: &[&str]| -> Result<std::process::Output, SinceError> {
+        std::process::Command::new("git")
+            .args(args)
+            .current_dir(cwd)
+            .output()
+            .map_err(|error| SinceError::NoGit {
+                git_ref: r(),
+                error,
+            })
+    };
+    let text = |out: &std::process::Output| String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let top = git(&["rev-parse", "--show-toplevel"])?;
+    if !top.status.success() {
+        return Err(SinceError::NotARepository { git_ref: r() });
+    }
+    let top = PathBuf::from(text(&top));
+    let shallow = git(&["rev-parse", "--is-shallow-repository"])
+        .map(|o| text(&o) == "true")
+        .unwrap_or(false);
+    let commit = format!("{git_ref}^{{commit}}");
+    let exists = git(&[
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        "--end-of-options",
+        &commit,
+    ])?;
+    if !exists.status.success() {
+        return Err(if shallow {
+            SinceError::ShallowMissingRef { git_ref: r() }
+        } else {
+            SinceError::UnknownRef { git_ref: r() }
+        });
+    }
+    let base = git(&["merge-base", "--end-of-options", git_ref, "HEAD"])?;
+    if !base.status.success() {
+        return Err(if shallow {
+            SinceError::ShallowNoMergeBase { git_ref: r() }
+        } else {
+            SinceError::Git {
+                git_ref: r(),
+                message: format!(
+                    "no common ancestor with HEAD ({})",
+                    String::from_utf8_lossy(&base.stderr).trim()
+                ),
+            }
+        });
+    }
+    let base = text(&base);
+    let diff = git(&[
+        "-c",
+        "core.quotepath=off",
+        "diff",
+        "--name-only",
+        "--no-renames",
+        "--diff-filter=AM",
+        "-z",
+        &base,
+        "--",
+    ])?;
+    if !diff.status.success() {
+        return Err(SinceError::Git {
+            git_ref: r(),
+            message: String::from_utf8_lossy(&diff.stderr).trim().to_owned(),
+        });
+    }
+    let top_str = top.to_string_lossy().into_owned();
+    let untracked = git(&[
+        "-C",
+        &top_str,
+        "ls-files",
+        "--others",
+        "--exclude-standard",
+        "-z",
+    ])?;
+    let mut changed = HashSet::new();
+    for out in [&diff, &untracked] {
+        if !out.status.success() {
+            continue;
+        }
+        for rel in out.stdout.split(|&b| b == 0).filter(|p| !p.is_empty()) {
+            let rel = String::from_utf8_lossy(rel);
+            let path = top.join(&*rel);
+            changed.insert(fs::canonicalize(&path).unwrap_or(path));
+        }
+    }
+    // Both name files from the repository root: `diff --name-only` always, `ls-files` because it
+    // ran there.
+    Ok(changed)
 }
 
 fn keep(

@@ -94,7 +94,7 @@ impl DataStage<'_> {
             let source = self.open_source().await?;
             let target = self.target.connect("target").await?;
             target
-                .batch_execute("SET synchronous_commit = off")
+                .batch_execute(super::TARGET_SESSION)
                 .await
                 .map_err(|e| copy_setup_error("target", &e))?;
             {
@@ -128,7 +128,8 @@ impl DataStage<'_> {
     async fn open_source(&self) -> Result<Client, SyncError> {
         let source = self.source.connect("source").await?;
         let sql = format!(
-            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT {}",
+            "{}; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT {}",
+            super::SOURCE_SESSION,
             quote_literal(self.snapshot)
         );
         source

@@ -18,6 +18,7 @@
 
 pub mod copy;
 pub mod data;
+pub mod interrupt;
 pub mod masking;
 pub mod pipeline;
 pub mod plan;
@@ -45,6 +46,17 @@ use pipeline::{PipelineError, TableStats};
 use plan::{Plan, Refusal};
 use report::{Display, Progress, RunReport, StageReport, TableReport, Totals};
 use swap::{Admin, NEW_SUFFIX};
+
+/// Settings of every source session, as pg_dump sets them: production roles often carry timeouts
+/// that would cancel a long `COPY` or kill the snapshot's transaction while it waits for the
+/// workers, and row-level security must fail loudly rather than hide rows from the copy.
+pub const SOURCE_SESSION: &str = "SET statement_timeout = 0; SET lock_timeout = 0; \
+     SET idle_in_transaction_session_timeout = 0; SET row_security = off";
+
+/// Settings of every session on the new database: no timeouts, and commits that do not wait for
+/// the WAL flush (the whole database is dropped if the run fails).
+pub const TARGET_SESSION: &str =
+    "SET statement_timeout = 0; SET lock_timeout = 0; SET synchronous_commit = off";
 
 /// What `pgward sync` was asked to do.
 #[derive(Debug, Clone)]
@@ -223,6 +235,7 @@ async fn run_async(options: &SyncOptions) -> Result<RunReport, SyncError> {
     let started_at = SystemTime::now();
     let progress = Progress::new(options.display);
     let mut stages = Stages::new(&progress);
+    interrupt::install();
     stages.start("preflight", "");
 
     let profile = Profile::load(&options.profile)?;
@@ -279,7 +292,9 @@ async fn run_async(options: &SyncOptions) -> Result<RunReport, SyncError> {
     let snapshot_conn = source_ep.connect("source").await?;
     let snapshot: String = {
         snapshot_conn
-            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .batch_execute(&format!(
+                "{SOURCE_SESSION}; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+            ))
             .await
             .map_err(|e| db_error("open the snapshot transaction on the source", &e))?;
         snapshot_conn
@@ -334,7 +349,8 @@ async fn run_async(options: &SyncOptions) -> Result<RunReport, SyncError> {
         return Ok(report);
     }
 
-    // From here on the new database exists: any failure drops it.
+    // From here on the new database exists: any failure (or Ctrl-C, SIGTERM) drops it.
+    interrupt::loading(&target_ep, &new);
     let loaded = load(Load {
         options,
         profile: &profile,
@@ -359,18 +375,25 @@ async fn run_async(options: &SyncOptions) -> Result<RunReport, SyncError> {
         Err(e) => {
             progress.clear();
             let _ = admin.drop_database(&new).await;
+            interrupt::done();
             return Err(e);
         }
     };
 
     stages.start("swap", &format!(": {new} becomes {target}"));
-    let previous = match admin.swap(&target, &new, options.drop_old).await {
+    let swapped = {
+        let _guard = interrupt::swapping().await;
+        admin.swap(&target, &new, options.drop_old).await
+    };
+    let previous = match swapped {
         Ok(previous) => previous,
         Err(e) => {
             let _ = admin.drop_database(&new).await;
+            interrupt::done();
             return Err(e);
         }
     };
+    interrupt::done();
     stages.finish();
     report.status = "synced";
     report.target.previous = previous;
@@ -445,6 +468,10 @@ async fn load(l: Load<'_, '_>) -> Result<Vec<(String, TableStats)>, SyncError> {
     // Blocking: the workers run on their own threads and runtimes.
     let copied = stage.run(&l.plan.tables)?;
     let new_conn = new_ep.connect("target").await?;
+    new_conn
+        .batch_execute(TARGET_SESSION)
+        .await
+        .map_err(|e| db_error("prepare a session on the new database", &e))?;
     copy_sequences(l.snapshot_conn, &new_conn, l.sequences).await?;
     // Everything is read: release the snapshot, which holds back vacuum on the source.
     l.snapshot_conn

@@ -140,8 +140,8 @@ impl Plan {
                 ),
                 format!(
                     "Add `columns.{} = \"{}\"` under [tables.\"{owner}\"] (or {{ transform = \"keep\", reason = \"...\" }} if it is not personal).",
-                    toml_key(&column),
-                    suggest(why)
+                    crate::anonymize::profile::toml_key(&column),
+                    crate::anonymize::profile::suggested_transformer(why)
                 ),
             ));
         }
@@ -232,43 +232,13 @@ fn check_profile_names(tables: &[Table], profile: &Profile) -> Vec<Refusal> {
                     format!("the profile names column \"{column}\" of {key}, which does not exist"),
                     format!(
                         "Fix or remove `columns.{}` under [tables.\"{key}\"].{near}",
-                        toml_key(column)
+                        crate::anonymize::profile::toml_key(column)
                     ),
                 ));
             }
         }
     }
     refusals
-}
-
-/// A transformer for a kind of personal data (see `detect::PII_WORDS`).
-fn suggest(why: &str) -> &'static str {
-    match why {
-        w if w.contains("email") => "email",
-        w if w.contains("phone") => "phone",
-        w if w.contains("user name") => "username",
-        w if w.contains("name") => "name",
-        w if w.contains("IP") => "ip",
-        w if w.contains("address") => "address",
-        w if w.contains("token") => "token",
-        w if w.contains("password") => "null",
-        w if w.contains("birth") => "date_shift",
-        w if w.contains("national") => "hash",
-        _ => "null",
-    }
-}
-
-/// A column name as a TOML key: bare when it can be, quoted otherwise.
-fn toml_key(name: &str) -> String {
-    if !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    {
-        name.to_owned()
-    } else {
-        format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
-    }
 }
 
 #[cfg(test)]

@@ -42,6 +42,7 @@ mod tests {
         FileSettings {
             pg_version: 15,
             assume_in_transaction,
+            ..FileSettings::default()
         }
     }
 

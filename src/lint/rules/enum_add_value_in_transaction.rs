@@ -112,6 +112,7 @@ mod tests {
         FileSettings {
             pg_version,
             assume_in_transaction,
+            ..FileSettings::default()
         }
     }
 

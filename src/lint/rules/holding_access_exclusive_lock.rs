@@ -274,6 +274,7 @@ mod tests {
         let settings = FileSettings {
             pg_version: 15,
             assume_in_transaction: true,
+            ..FileSettings::default()
         };
         let found = run_check(
             &HoldingAccessExclusiveLock,

@@ -120,6 +120,7 @@ rules! {
     prefer_jsonb::PreferJsonb => "prefer-jsonb",
     identifier_too_long::IdentifierTooLong => "identifier-too-long",
     prefer_robust_stmts::PreferRobustStmts => "prefer-robust-stmts",
+    pii_column_not_in_profile::PiiColumnNotInProfile => "pii-column-not-in-profile",
     unused_ignore::UnusedIgnore => "unused-ignore",
     syntax_error::SyntaxError => "syntax-error",
 }
@@ -248,6 +249,9 @@ pub struct Example {
     /// Lint the example as if the runner wrapped it in a transaction.
     #[serde(default)]
     pub assume_in_transaction: bool,
+    /// Lint the example with this anonymization profile (TOML text) configured.
+    #[serde(default)]
+    pub profile: Option<String>,
 }
 
 /// A lock the rule's first `bad` example takes on a real server (checked by `tests/lock_model.rs`).

@@ -82,6 +82,7 @@ mod tests {
         FileSettings {
             pg_version,
             assume_in_transaction: false,
+            ..FileSettings::default()
         }
     }
 

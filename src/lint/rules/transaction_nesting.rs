@@ -86,6 +86,7 @@ mod tests {
         FileSettings {
             pg_version: 15,
             assume_in_transaction,
+            ..FileSettings::default()
         }
     }
 
