@@ -966,8 +966,9 @@ pub fn match_name(name: &str, type_name: &str, options: &DetectOptions) -> Optio
         if NOT_THE_VALUE.contains(&last.as_str()) && !dated {
             return None;
         }
+        // An unknown type (`""`: the linter reads names before types are known) counts as a key.
         if matches!(last.as_str(), "id" | "ids" | "fk" | "pk")
-            && matches!(class, TypeClass::Number | TypeClass::Uuid)
+            && (matches!(class, TypeClass::Number | TypeClass::Uuid) || type_name.trim().is_empty())
         {
             return None;
         }
@@ -1194,6 +1195,7 @@ mod tests {
             ("is_admin", "boolean"),
             ("email", "integer"),
             ("customer_id", "uuid"),
+            ("address_id", ""),
         ] {
             assert_eq!(m(name, ty), None, "{name} ({ty})");
         }
