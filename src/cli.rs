@@ -222,9 +222,10 @@ pub struct ProfileCheckArgs {
     #[arg(long, value_enum, default_value = "text")]
     pub format: AuditFormat,
 
-    /// Rows sampled per table for value detection.
-    #[arg(long, value_name = "N", default_value_t = 200)]
-    pub sample_rows: u32,
+    /// Rows sampled per table for value detection (default: the profile's `[detect]
+    /// sample_rows`, else 200).
+    #[arg(long, value_name = "N")]
+    pub sample_rows: Option<u32>,
 }
 
 #[derive(Debug, Args)]
@@ -237,9 +238,10 @@ pub struct ProfileInitArgs {
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Rows sampled per table for value detection.
-    #[arg(long, value_name = "N", default_value_t = 200)]
-    pub sample_rows: u32,
+    /// Rows sampled per table for value detection (default: the profile's `[detect]
+    /// sample_rows`, else 200).
+    #[arg(long, value_name = "N")]
+    pub sample_rows: Option<u32>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -440,7 +440,7 @@ fn profile(command: ProfileCommand) -> Result<Outcome> {
 }
 
 /// The source's tables and what the detector finds in them, read in one read-only snapshot.
-fn scan_source(url: &str, sample_rows: u32) -> Result<(Vec<Table>, detect::Scan)> {
+fn scan_source(url: &str, options: detect::DetectOptions) -> Result<(Vec<Table>, detect::Scan)> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -466,10 +466,6 @@ fn scan_source(url: &str, sample_rows: u32) -> Result<(Vec<Table>, detect::Scan)
         let tables = catalog::tables(&source)
             .await
             .map_err(read("read the tables"))?;
-        let options = detect::DetectOptions {
-            sample_rows,
-            ..detect::DetectOptions::default()
-        };
         let scan = detect::scan(&source, &tables, &options)
             .await
             .map_err(read("sample the tables"))?;
@@ -483,7 +479,11 @@ fn scan_source(url: &str, sample_rows: u32) -> Result<(Vec<Table>, detect::Scan)
 
 fn profile_check(args: ProfileCheckArgs) -> Result<Outcome> {
     let profile = crate::anonymize::Profile::load(&args.profile)?;
-    let (tables, scan) = scan_source(&args.source, args.sample_rows)?;
+    let mut options = profile.detect_options();
+    if let Some(rows) = args.sample_rows {
+        options.sample_rows = rows;
+    }
+    let (tables, scan) = scan_source(&args.source, options)?;
     let result = coverage::check(&scan.findings, &tables, &profile);
     let failed =
         !result.uncovered.is_empty() || !result.stale.is_empty() || !scan.unread.is_empty();
@@ -570,7 +570,11 @@ fn profile_init(args: ProfileInitArgs) -> Result<Outcome> {
             ));
         }
     }
-    let (_, scan) = scan_source(&args.source, args.sample_rows)?;
+    let mut options = detect::DetectOptions::default();
+    if let Some(rows) = args.sample_rows {
+        options.sample_rows = rows;
+    }
+    let (_, scan) = scan_source(&args.source, options)?;
     let text = scaffold::scaffold(&scan.findings);
     match &args.output {
         Some(path) => {

@@ -564,7 +564,7 @@ async fn personal_data_refusals(
     tables: &[catalog::Table],
     profile: &Profile,
 ) -> Result<Vec<Refusal>, SyncError> {
-    let scan = detect::scan(source, tables, &detect::DetectOptions::default())
+    let scan = detect::scan(source, tables, &profile.detect_options())
         .await
         .map_err(|e| db_error("sample the source for personal data", &e))?;
     let mut refusals: Vec<Refusal> = scan
