@@ -12,6 +12,7 @@ const COLUMNS_SQL: &str = include_str!("sql/columns.sql");
 const SEQUENCES_SQL: &str = include_str!("sql/sequences.sql");
 const SCHEMA_FINGERPRINT_SQL: &str = include_str!("sql/schema_fingerprint.sql");
 const MATVIEWS_SQL: &str = include_str!("sql/matviews.sql");
+const FOREIGN_KEYS_SQL: &str = include_str!("sql/foreign_keys.sql");
 
 /// The server and database a connection reached.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,6 +144,29 @@ pub async fn sequences(client: &Client) -> Result<Vec<(String, String)>, Error> 
         .await?
         .iter()
         .map(|r| (r.get(0), r.get(1)))
+        .collect())
+}
+
+/// A foreign key: `child` rows reference `parent` rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForeignKey {
+    /// `schema.name` of the referencing table.
+    pub child: String,
+    /// `schema.name` of the referenced table.
+    pub parent: String,
+    pub name: String,
+}
+
+pub async fn foreign_keys(client: &Client) -> Result<Vec<ForeignKey>, Error> {
+    Ok(client
+        .query(FOREIGN_KEYS_SQL, &[])
+        .await?
+        .iter()
+        .map(|r| ForeignKey {
+            child: format!("{}.{}", r.get::<_, String>(0), r.get::<_, String>(1)),
+            parent: format!("{}.{}", r.get::<_, String>(2), r.get::<_, String>(3)),
+            name: r.get(4),
+        })
         .collect())
 }
 

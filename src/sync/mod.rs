@@ -319,6 +319,10 @@ async fn run_async(options: &SyncOptions) -> Result<RunReport, SyncError> {
     refusals.extend(plan_refusals);
     refusals.extend(personal_data_refusals(&snapshot_conn, &tables, &profile).await?);
     refusals.extend(preflight::row_filters(&source, &plan).await);
+    let foreign_keys = catalog::foreign_keys(&snapshot_conn)
+        .await
+        .map_err(|e| db_error("read the source's foreign keys", &e))?;
+    refusals.extend(preflight::filtered_parents(&plan, &tables, &foreign_keys));
     if !refusals.is_empty() {
         return Err(SyncError::Refused { problems: refusals });
     }

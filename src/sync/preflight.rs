@@ -6,7 +6,7 @@ use tokio_postgres::Client;
 
 use crate::anonymize::profile::glob_match;
 use crate::anonymize::{Profile, RowsPolicy};
-use crate::pg::catalog::ServerInfo;
+use crate::pg::catalog::{ForeignKey, ServerInfo, Table, TableKind};
 use crate::pg::connect::describe_error;
 
 use super::plan::{Plan, Refusal};
@@ -95,6 +95,56 @@ pub fn production_target(profile: &Profile, target: &str, comment: Option<&str>)
     refusals
 }
 
+/// A table copied whole must not reference one the profile filters (`rows = "none"` or a
+/// `where`): its rows would point at rows not copied, and post-data could not add the foreign key.
+pub fn filtered_parents(
+    plan: &Plan,
+    tables: &[Table],
+    foreign_keys: &[ForeignKey],
+) -> Vec<Refusal> {
+    // Partitions carry their root's policy; foreign keys name the root.
+    let policy = |key: &str| -> Option<&RowsPolicy> {
+        plan.tables
+            .iter()
+            .find(|j| j.key == key || root_of(tables, &j.key).as_deref() == Some(key))
+            .map(|j| &j.rows)
+    };
+    let mut refusals = Vec::new();
+    for fk in foreign_keys {
+        let (Some(child), Some(parent)) = (policy(&fk.child), policy(&fk.parent)) else {
+            continue;
+        };
+        if *child == RowsPolicy::All && *parent != RowsPolicy::All {
+            let how = if *parent == RowsPolicy::None {
+                "rows = \"none\""
+            } else {
+                "a rows.where condition"
+            };
+            refusals.push(Refusal::new(
+                format!(
+                    "{} references {} (foreign key {}), which the profile copies with {how}: its rows would point at rows that are not copied, and the foreign key could not be created",
+                    fk.child, fk.parent, fk.name
+                ),
+                format!(
+                    "Give [tables.\"{}\"] a matching `rows` policy too (e.g. rows = {{ where = \"... IN (SELECT ... FROM {})\" }}, or rows = \"none\"), or copy {} whole.",
+                    fk.child, fk.parent, fk.parent
+                ),
+            ));
+        }
+    }
+    refusals
+}
+
+fn root_of(tables: &[Table], key: &str) -> Option<String> {
+    tables
+        .iter()
+        .find(|t| t.key() == key)
+        .and_then(|t| match &t.kind {
+            TableKind::Partition { root } => Some(format!("{}.{}", root.0, root.1)),
+            _ => None,
+        })
+}
+
 /// Every `rows = { where = ... }` condition must be valid SQL on its table: `EXPLAIN` it on the
 /// source (nothing runs) in a read-only transaction that is rolled back.
 pub async fn row_filters(source: &Client, plan: &Plan) -> Vec<Refusal> {
@@ -141,6 +191,51 @@ mod tests {
             collate: "C".into(),
             ctype: "C".into(),
         }
+    }
+
+    #[test]
+    fn a_table_copied_whole_may_not_reference_a_filtered_one() {
+        use crate::anonymize::Salt;
+        use crate::pg::catalog::Column;
+        let table = |name: &str| Table {
+            schema: "public".into(),
+            name: name.into(),
+            kind: TableKind::Plain,
+            est_rows: None,
+            bytes: 0,
+            columns: vec![Column {
+                name: "id".into(),
+                type_name: "bigint".into(),
+                generated: false,
+            }],
+        };
+        let tables = [table("users"), table("orders"), table("audit")];
+        let fk = |child: &str, parent: &str| ForeignKey {
+            child: format!("public.{child}"),
+            parent: format!("public.{parent}"),
+            name: format!("{child}_{parent}_fk"),
+        };
+        let profile = Profile::parse(
+            "p.toml",
+            "version = 1\n[salt]\nenv = \"X\"\n[tables.\"public.users\"]\nrows = { where = \"id > 10\" }\n[tables.\"public.audit\"]\nrows = \"none\"\n",
+        )
+        .unwrap();
+        let (plan, _) = Plan::build(&tables, &profile, &Salt::new("s"));
+        let refusals = filtered_parents(
+            &plan,
+            &tables,
+            &[
+                fk("orders", "users"),
+                fk("audit", "users"),
+                fk("users", "users"),
+            ],
+        );
+        assert_eq!(refusals.len(), 1, "{refusals:#?}");
+        assert!(
+            refusals[0]
+                .problem
+                .starts_with("public.orders references public.users")
+        );
     }
 
     #[test]
