@@ -58,9 +58,11 @@
 //! One file per transformer under `transform/`, listed in [`transform::REGISTRY`] (the doc
 //! comment of each file gives output, determinism, uniqueness, options and an example).
 
+pub mod coverage;
 pub mod detect;
 pub mod keyed;
 pub mod profile;
+pub mod scaffold;
 pub mod transform;
 
 pub use keyed::{Salt, SaltSource};

@@ -11,6 +11,7 @@ const TABLES_SQL: &str = include_str!("sql/tables.sql");
 const COLUMNS_SQL: &str = include_str!("sql/columns.sql");
 const SEQUENCES_SQL: &str = include_str!("sql/sequences.sql");
 const SCHEMA_FINGERPRINT_SQL: &str = include_str!("sql/schema_fingerprint.sql");
+const MATVIEWS_SQL: &str = include_str!("sql/matviews.sql");
 
 /// The server and database a connection reached.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,6 +140,16 @@ pub async fn tables(client: &Client) -> Result<Vec<Table>, Error> {
 pub async fn sequences(client: &Client) -> Result<Vec<(String, String)>, Error> {
     Ok(client
         .query(SEQUENCES_SQL, &[])
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect())
+}
+
+/// `(schema, name)` of every materialized view that holds data.
+pub async fn populated_matviews(client: &Client) -> Result<Vec<(String, String)>, Error> {
+    Ok(client
+        .query(MATVIEWS_SQL, &[])
         .await?
         .iter()
         .map(|r| (r.get(0), r.get(1)))

@@ -9,4 +9,5 @@
 pub mod catalog;
 pub mod cluster;
 pub mod connect;
+pub mod sample;
 pub mod tools;

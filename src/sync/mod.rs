@@ -7,7 +7,8 @@
 //!    dropped), the source's schema without indexes, constraints and triggers.
 //! 3. **data** ([`data`], [`pipeline`], [`copy`], [`masking`]): every table from one exported
 //!    snapshot, masked in flight, `--jobs` tables at a time; then the sequences.
-//! 4. **post-data** ([`schema`]): indexes, constraints, triggers, matview refreshes, in parallel.
+//! 4. **post-data** ([`schema`]): indexes, constraints, triggers in parallel, then the
+//!    materialized views the source has populated are refreshed from the masked tables.
 //! 5. **verify** ([`verify`]): row counts and schema equal to the source's.
 //! 6. **after-sql**: the profile's `[after] sql`.
 //! 7. **swap** ([`swap`]): the new database takes the target's name; the previous staging is kept
@@ -340,6 +341,9 @@ async fn run_async(options: &SyncOptions) -> Result<RunReport, SyncError> {
         .await
         .map_err(|e| db_error("read the source's sequences", &e))?;
     let source_schema = verify::source_schema(&snapshot_conn).await?;
+    let matviews = catalog::populated_matviews(&snapshot_conn)
+        .await
+        .map_err(|e| db_error("read the source's materialized views", &e))?;
     let (plan, plan_refusals) = Plan::build(&tables, &profile, &salt);
     refusals.extend(plan_refusals);
     refusals.extend(preflight::row_filters(&source, &plan).await);
@@ -386,6 +390,7 @@ async fn run_async(options: &SyncOptions) -> Result<RunReport, SyncError> {
         profile: &profile,
         plan: &plan,
         sequences: &sequences,
+        matviews: &matviews,
         tools: &tools,
         source_ep: &source_ep,
         target_ep: &target_ep,
@@ -429,6 +434,7 @@ struct Load<'a, 'b> {
     profile: &'a Profile,
     plan: &'a Plan,
     sequences: &'a [(String, String)],
+    matviews: &'a [(String, String)],
     tools: &'a tools::ClientTools,
     source_ep: &'a Endpoint,
     target_ep: &'a Endpoint,
@@ -477,9 +483,6 @@ async fn after_sql(
     profile: &Profile,
     stages: &mut Stages<'_>,
 ) -> Result<(), SyncError> {
-    if profile.after_sql.is_empty() {
-        return Ok(());
-    }
     stages.start("after-sql", "");
     for (i, sql) in profile.after_sql.iter().enumerate() {
         conn.batch_execute(sql)
@@ -545,7 +548,7 @@ async fn load(l: Load<'_, '_>) -> Result<Vec<(String, TableStats)>, SyncError> {
         .map_err(|e| db_error("close the snapshot transaction", &e))?;
 
     l.stages
-        .start("post-data", ": indexes, constraints, triggers");
+        .start("post-data", ": indexes, constraints, triggers, matviews");
     schema::restore(
         l.tools,
         &archive,
@@ -555,6 +558,8 @@ async fn load(l: Load<'_, '_>) -> Result<Vec<(String, TableStats)>, SyncError> {
         l.options.keep_owners,
     )?;
 
+    refresh_matviews(&new_conn, l.matviews).await?;
+
     l.stages.start("verify", ": row counts and schema");
     verify::row_counts(&new_conn, &l.plan.tables, &copied).await?;
     verify::schema(l.source_schema, &new_conn).await?;
@@ -562,6 +567,45 @@ async fn load(l: Load<'_, '_>) -> Result<Vec<(String, TableStats)>, SyncError> {
     after_sql(&new_conn, l.profile, l.stages).await?;
     drop(new_conn);
     Ok(copied)
+}
+
+/// Refreshes the materialized views the source has populated, from the masked tables. One that
+/// reads another not yet refreshed fails with SQLSTATE 55000 and waits for the next round.
+async fn refresh_matviews(target: &Client, matviews: &[(String, String)]) -> Result<(), SyncError> {
+    let mut pending: Vec<&(String, String)> = matviews.iter().collect();
+    while !pending.is_empty() {
+        let mut waiting = Vec::new();
+        let mut last_error = None;
+        for view in &pending {
+            let sql = format!(
+                "REFRESH MATERIALIZED VIEW {}.{}",
+                quote_ident(&view.0),
+                quote_ident(&view.1)
+            );
+            match target.batch_execute(&sql).await {
+                Ok(()) => {}
+                Err(e) if e.code().is_some_and(|c| c.code() == "55000") => {
+                    waiting.push(*view);
+                    last_error = Some(e);
+                }
+                Err(e) => {
+                    return Err(db_error(
+                        &format!("refresh materialized view {}.{}", view.0, view.1),
+                        &e,
+                    ));
+                }
+            }
+        }
+        if waiting.len() == pending.len() {
+            let view = waiting[0];
+            return Err(db_error(
+                &format!("refresh materialized view {}.{}", view.0, view.1),
+                &last_error.expect("a waiting view has its error"),
+            ));
+        }
+        pending = waiting;
+    }
+    Ok(())
 }
 
 /// Sets each sequence of the new database to the source's value.
