@@ -242,7 +242,7 @@ impl SchemaBuilder {
                 columns,
             });
         }
-        out.sort_by(|a, b| a.key().cmp(&b.key()));
+        out.sort_by_key(Table::key);
         out
     }
 

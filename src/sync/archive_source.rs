@@ -243,11 +243,13 @@ impl Script {
                     }
                     builder.add_sql(&sql);
                     id += 1;
+                    // A plain dump has no dependencies to read: its statements run one after
+                    // the other, in the dump's order.
                     let step = Step {
                         id,
                         name: format!("the statement on line {line} of {file}"),
                         sql,
-                        deps: Vec::new(),
+                        deps: vec![id - 1],
                         locks: Vec::new(),
                     };
                     if seen_copy { &mut post } else { &mut pre }.push(step);
@@ -754,22 +756,6 @@ impl DumpData<'_> {
             .collect();
         let jobs: HashMap<&str, &TableJob> = tables.iter().map(|j| (j.key.as_str(), j)).collect();
         let results: Mutex<Vec<(String, TableStats)>> = Mutex::new(Vec::new());
-        // Tables without data (rows = "none", or no TABLE DATA in the archive) count zero rows.
-        let zero = TableStats {
-            rows: 0,
-            bytes: 0,
-            seconds: 0.0,
-        };
-        for job in tables {
-            let has_data = data
-                .get(&job.key)
-                .is_some_and(|e| e.data != DataLocation::None || !random);
-            if job.rows == RowsPolicy::None || !has_data {
-                self.progress.table_started(&job.key, None);
-                self.progress.table_finished(&job.key, &zero);
-                push(&results, &job.key, zero);
-            }
-        }
         if random {
             let queue: Mutex<Vec<(&TableJob, &TocEntry)>> = Mutex::new(
                 tables
@@ -819,13 +805,19 @@ impl DumpData<'_> {
                     .unwrap_or_else(|_| Err(SyncError::Internal("the data reader stopped".into())))
             })?;
         }
-        let results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+        // Tables without data (rows = "none", or no TABLE DATA in the archive, e.g. one made
+        // with --exclude-table-data) count zero rows.
+        let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
         for job in tables {
             if !results.iter().any(|(k, _)| *k == job.key) {
-                return Err(SyncError::Internal(format!(
-                    "{}: the archive's data for it was not found",
-                    job.key
-                )));
+                let zero = TableStats {
+                    rows: 0,
+                    bytes: 0,
+                    seconds: 0.0,
+                };
+                self.progress.table_started(&job.key, None);
+                self.progress.table_finished(&job.key, &zero);
+                results.push((job.key.clone(), zero));
             }
         }
         Ok(results)
@@ -853,10 +845,12 @@ impl DumpData<'_> {
         jobs: &HashMap<&str, &TableJob>,
         results: &Mutex<Vec<(String, TableStats)>>,
     ) -> Result<(), SyncError> {
-        let wanted = |key: &str| {
-            jobs.get(key)
-                .copied()
-                .filter(|j| j.rows != RowsPolicy::None)
+        // Data for a table the DDL does not define would be lost silently: refuse it.
+        let wanted = |key: &str| match jobs.get(key) {
+            Some(job) => Ok(Some(*job).filter(|j| j.rows != RowsPolicy::None)),
+            None => Err(SyncError::Internal(format!(
+                "the archive has data for {key}, but pgward found no CREATE TABLE for it in the archive's DDL"
+            ))),
         };
         let rt = runtime().map_err(|e| SyncError::Internal(format!("tokio runtime: {e}")))?;
         let target = rt.block_on(self.connect())?;
@@ -873,7 +867,7 @@ impl DumpData<'_> {
                         block.target.schema.as_deref().unwrap_or("public"),
                         block.target.table
                     );
-                    if let Some(job) = wanted(&key) {
+                    if let Some(job) = wanted(&key)? {
                         let stats = self.copy(&rt, &pipeline, &target, job, &mut block.rows)?;
                         push(results, &job.key, stats);
                     }
@@ -881,7 +875,7 @@ impl DumpData<'_> {
                 Ok(())
             }
             _ => self.archive.for_each_data(|entry, reader| {
-                if let Some(job) = wanted(&entry.qualified_name()) {
+                if let Some(job) = wanted(&entry.qualified_name())? {
                     let stats = self.copy(&rt, &pipeline, &target, job, reader)?;
                     push(results, &job.key, stats);
                 }
