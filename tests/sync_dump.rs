@@ -331,8 +331,29 @@ async fn truncated_and_refused_archives_exit_1_and_write_nothing() {
     std::fs::write(&lo_profile, "version = 1\n[salt]\nenv = \"PGWARD_SALT\"\n").unwrap();
     let target = url_for(&base, "dump_lobj");
     let r = run(dump_command(&lo_dump, &target, &lo_profile, SALT_A)).await;
-    expect_refusal(&r, &["large objects", "--no-large-objects"]);
+    expect_refusal(&r, &["large objects", "pg_catalog.pg_largeobject"]);
     assert_eq!(exists("dump_lobj").await, 0, "nothing written");
+    // ... unless the profile drops them (the PII coverage check's convention).
+    let drop_lo = dir.path().join("drop-lo.toml");
+    std::fs::write(
+        &drop_lo,
+        "version = 1\n[salt]\nenv = \"PGWARD_SALT\"\n[tables.\"pg_catalog.pg_largeobject\"]\nrows = \"none\"\n",
+    )
+    .unwrap();
+    for (form, how) in [("fc", "-Fc"), ("plain", "-Fp")] {
+        let path = dir.path().join(format!("lo-{form}"));
+        make_archive(&lo_url, how, &path);
+        let target = url_for(&base, &format!("dump_lodrop_{form}"));
+        let r = run(dump_command(&path, &target, &drop_lo, SALT_A)).await;
+        assert_eq!(r.code, Some(0), "{form}: {}", r.describe());
+        let t = support::connect(&target).await;
+        assert_eq!(scalar_i64(&t, "SELECT count(*) FROM docs").await, 1);
+        assert_eq!(
+            scalar_i64(&t, "SELECT count(*) FROM pg_largeobject_metadata").await,
+            0,
+            "{form}: large objects dropped"
+        );
+    }
 
     // A statement of the archive that fails on the target names its TOC entry and the server's
     // message: a policy for a role that exists on the source's server but not the target's.

@@ -35,6 +35,7 @@ use std::time::{Instant, SystemTime};
 use bytes::Bytes;
 use tokio_postgres::{CancelToken, Client, NoTls};
 
+use crate::anonymize::coverage::LARGE_OBJECTS_TABLE;
 use crate::anonymize::{Profile, RowsPolicy, Salt};
 use crate::archive::schema::{SchemaBuilder, tables_from_toc};
 use crate::archive::{Archive, ArchiveError, DataLocation, Format, PlainItem, Section, TocEntry};
@@ -235,10 +236,13 @@ impl Script {
                     if plain_skipped(&head, &sql) {
                         continue;
                     }
-                    if sql.contains("pg_catalog.lo_create") || sql.contains("lo_open(") {
-                        large_objects = Some(format!(
-                            "the dump creates large objects (line {line}: `SELECT pg_catalog.lo_create(...)`)"
-                        ));
+                    if is_large_object_sql(&sql) {
+                        large_objects.get_or_insert_with(|| {
+                            format!(
+                                "the dump holds large objects (line {line}: `{}`)",
+                                first_line(&sql)
+                            )
+                        });
                         continue;
                     }
                     builder.add_sql(&sql);
@@ -267,6 +271,20 @@ impl Script {
             large_objects,
         })
     }
+}
+
+/// A plain dump's large-object statements: created, written, owned, commented, granted.
+fn is_large_object_sql(sql: &str) -> bool {
+    let upper = sql.to_ascii_uppercase();
+    [
+        "PG_CATALOG.LO_CREATE",
+        "PG_CATALOG.LO_OPEN",
+        "PG_CATALOG.LOWRITE",
+        "PG_CATALOG.LO_CLOSE",
+    ]
+    .iter()
+    .any(|f| upper.contains(f))
+        || upper.contains(" LARGE OBJECT ")
 }
 
 /// Plain dump statements left out, as [`skipped`] leaves out TOC entries. `head` is the first
@@ -338,10 +356,23 @@ pub(super) async fn run(options: &SyncOptions, dump: &Path) -> Result<RunReport,
     });
 
     let mut refusals = Vec::new();
-    if let Some(what) = &script.large_objects {
+    // Large objects are never restored (pgward cannot mask them). The profile drops them the way
+    // the PII detector's coverage check expects: `[tables."pg_catalog.pg_largeobject"]
+    // rows = "none"`; otherwise they are refused.
+    let drop_large_objects = profile
+        .tables
+        .get(LARGE_OBJECTS_TABLE)
+        .is_some_and(|t| t.rows == RowsPolicy::None);
+    if let Some(what) = script
+        .large_objects
+        .as_ref()
+        .filter(|_| !drop_large_objects)
+    {
         refusals.push(Refusal::new(
             what.clone(),
-            "pgward does not copy large objects: they are not masked and may hold personal data, and profiles have no `large_objects` setting yet. Dump without them (`pg_dump --no-large-objects`, or `-B`) and sync that archive.",
+            format!(
+                "pgward does not copy large objects: they cannot be masked and may hold personal data. To sync without them, add `[tables.\"{LARGE_OBJECTS_TABLE}\"]` with `rows = \"none\"` to the profile, or dump without them (`pg_dump --no-large-objects`)."
+            ),
         ));
     }
     if archive.dbname.as_deref() == Some(target.as_str()) {
@@ -353,7 +384,11 @@ pub(super) async fn run(options: &SyncOptions, dump: &Path) -> Result<RunReport,
         ));
     }
     let (plan, plan_refusals) = Plan::build(&script.tables, &profile, &salt);
-    refusals.extend(plan_refusals.into_iter().map(|mut r| {
+    let named_lo_table = format!("\"{LARGE_OBJECTS_TABLE}\"");
+    let plan_refusals = plan_refusals
+        .into_iter()
+        .filter(|r| !(drop_large_objects && r.problem.contains(&named_lo_table)));
+    refusals.extend(plan_refusals.map(|mut r| {
         if r.problem.contains("which the source does not have") {
             r.problem = r.problem.replace(
                 "which the source does not have",
