@@ -355,6 +355,33 @@ async fn truncated_and_refused_archives_exit_1_and_write_nothing() {
         );
     }
 
+    // Value sampling: a column whose name says nothing, full of email addresses and phone
+    // numbers, is found from the first rows of its data (in every archive form).
+    let (val_url, _) = fresh_database("dump_values_src").await;
+    let val = support::connect(&val_url).await;
+    val.batch_execute(
+        "CREATE TABLE notes (id int PRIMARY KEY, misc text); \
+         INSERT INTO notes SELECT g, 'person' || g || '@corp-mail.com' FROM generate_series(1, 50) g",
+    )
+    .await
+    .unwrap();
+    for (form, how) in [
+        ("fc", "-Fc"),
+        ("pipe", "{pg_dump} -Fc --dbname {url} | cat > {out}"),
+        ("plain", "-Fp"),
+    ] {
+        let path = dir.path().join(format!("values-{form}"));
+        make_archive(&val_url, how, &path);
+        let target = url_for(&base, &format!("dump_values_{form}"));
+        let r = run(dump_command(&path, &target, &lo_profile, SALT_A)).await;
+        expect_refusal(&r, &["public.notes.misc", "from its values", "email"]);
+        assert!(
+            !r.stderr.contains("corp-mail.com"),
+            "no value in messages: {}",
+            r.describe()
+        );
+    }
+
     // A statement of the archive that fails on the target names its TOC entry and the server's
     // message: a policy for a role that exists on the source's server but not the target's.
     let (pol_url, _) = fresh_database("dump_policy_src").await;

@@ -400,6 +400,15 @@ pub(super) async fn run(options: &SyncOptions, dump: &Path) -> Result<RunReport,
         r
     }));
     refusals.extend(row_filters_on_masked_columns(&plan));
+    if refusals.is_empty() {
+        // Value sampling: only once the names pass (it reads the archive's data).
+        refusals.extend(uncovered_by_values(
+            &archive,
+            &script.tables,
+            &plan,
+            &profile,
+        )?);
+    }
 
     let admin = Admin::connect(&target_ep).await?;
     let target_server = admin.server().await?;
@@ -489,6 +498,157 @@ pub(super) async fn run(options: &SyncOptions, dump: &Path) -> Result<RunReport,
     report.stages = stages.done;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// Rows sampled per table for the PII detector: the first ones of each table's data.
+const SAMPLE_ROWS: usize = crate::pg::sample::DEFAULT_ROWS as usize;
+
+/// Columns whose sampled values look personal (emails, phones, IPs, card numbers... in a column
+/// whose name says nothing) and that the profile does not cover. The name-only check is
+/// [`Plan::build`]'s, as for a live sync; this adds what only the values show. Reads at most
+/// [`SAMPLE_ROWS`] rows of each table (a custom archive written through a pipe, and a plain dump,
+/// are read through to find each table's first rows).
+fn uncovered_by_values(
+    archive: &Archive,
+    tables: &[Table],
+    plan: &Plan,
+    profile: &Profile,
+) -> Result<Vec<Refusal>, SyncError> {
+    use crate::anonymize::coverage;
+    use crate::anonymize::detect::{self, DetectOptions, Evidence, Signal};
+
+    let samples = sample_archive(archive, tables, plan)?;
+    let evidence = Evidence {
+        samples,
+        ..Evidence::default()
+    };
+    let findings: Vec<_> = detect::analyze(tables, &evidence, &DetectOptions::default())
+        .into_iter()
+        .filter(|f| matches!(f.signal, Signal::Values { .. }))
+        .collect();
+    let coverage = coverage::check(&findings, tables, profile);
+    Ok(coverage
+        .uncovered
+        .into_iter()
+        .filter(|u| u.finding.needs_rule())
+        .map(|u| {
+            Refusal::new(
+                format!(
+                    "{} looks personal from its values ({}) and the profile does not cover it",
+                    u.finding.location(),
+                    u.finding.reason
+                ),
+                format!(
+                    "{} (or {{ transform = \"keep\", reason = \"...\" }} if it is not personal)",
+                    u.fix
+                ),
+            )
+        })
+        .collect())
+}
+
+/// The first [`SAMPLE_ROWS`] rows of each table with data, decoded; a partition's rows are
+/// filed under its partitioned root (the detector reports on the root), by column name.
+fn sample_archive(
+    archive: &Archive,
+    tables: &[Table],
+    plan: &Plan,
+) -> Result<HashMap<String, crate::pg::sample::Sample>, SyncError> {
+    use crate::pg::catalog::TableKind;
+    use crate::pg::sample::{MAX_STRUCTURED_BYTES, Sample, SampleMethod};
+
+    let owner: HashMap<String, &Table> = tables
+        .iter()
+        .map(|t| {
+            let root = match &t.kind {
+                TableKind::Partition { root } => tables
+                    .iter()
+                    .find(|r| r.schema == root.0 && r.name == root.1)
+                    .unwrap_or(t),
+                _ => t,
+            };
+            (t.key(), root)
+        })
+        .collect();
+    let columns: HashMap<&str, &[String]> = plan
+        .tables
+        .iter()
+        .map(|j| (j.key.as_str(), j.plan.columns.as_slice()))
+        .collect();
+    let mut samples: HashMap<String, Sample> = HashMap::new();
+    let mut add = |key: &str, reader: &mut dyn Read| -> Result<(), SyncError> {
+        let (Some(root), Some(cols)) = (owner.get(key), columns.get(key)) else {
+            return Ok(());
+        };
+        let sample = samples.entry(root.key()).or_insert_with(|| Sample {
+            columns: root
+                .columns
+                .iter()
+                .filter(|c| !c.generated)
+                .map(|c| c.name.clone())
+                .collect(),
+            rows: Vec::new(),
+            method: SampleMethod::Limit,
+        });
+        if sample.rows.len() >= SAMPLE_ROWS {
+            return Ok(());
+        }
+        let position: Vec<Option<usize>> = sample
+            .columns
+            .iter()
+            .map(|c| cols.iter().position(|x| x == c))
+            .collect();
+        let mut lines = io::BufReader::new(reader);
+        let mut line = Vec::new();
+        while sample.rows.len() < SAMPLE_ROWS {
+            line.clear();
+            let n = io::BufRead::read_until(&mut lines, b'\n', &mut line)
+                .map_err(|e| SyncError::Archive(ArchiveError::from_io(e)))?;
+            if n == 0 {
+                break;
+            }
+            let text = line.strip_suffix(b"\n").unwrap_or(&line);
+            // A row the detector cannot decode is left out of the sample; the copy reports it.
+            let Ok(fields) = super::copy::decode_row(text) else {
+                continue;
+            };
+            let row = position
+                .iter()
+                .map(|p| {
+                    p.and_then(|i| fields.get(i).cloned().flatten())
+                        .filter(|v| v.len() <= MAX_STRUCTURED_BYTES as usize)
+                        .map(|v| v.into_owned())
+                })
+                .collect();
+            sample.rows.push(row);
+        }
+        Ok(())
+    };
+    match archive.format {
+        Format::Plain | Format::PlainGzip => {
+            let mut reader = archive.plain()?;
+            while let Some(item) = reader.next_item()? {
+                if let PlainItem::Copy(mut block) = item {
+                    let key = format!(
+                        "{}.{}",
+                        block.target.schema.as_deref().unwrap_or("public"),
+                        block.target.table
+                    );
+                    add(&key, &mut block.rows)?;
+                }
+            }
+        }
+        _ if archive.has_random_access() => {
+            for entry in archive.table_data() {
+                if entry.data != DataLocation::None && owner.contains_key(&entry.qualified_name()) {
+                    let mut reader = archive.open_data(entry)?;
+                    add(&entry.qualified_name(), &mut reader)?;
+                }
+            }
+        }
+        _ => archive.for_each_data(|entry, reader| add(&entry.qualified_name(), reader))?,
+    }
+    Ok(samples)
 }
 
 /// With an archive, a `rows = { where = ... }` condition runs on the new database after the
