@@ -425,3 +425,57 @@ fn expect_refusal(r: &Run, needles: &[&str]) {
         );
     }
 }
+
+#[tokio::test]
+async fn dry_run_prints_the_plan_and_the_command_line_takes_one_source() {
+    let (base, _) = fresh_database("dump_dry").await;
+    let target = url_for(&base, "dump_dry_target");
+    let mut cmd = dump_command(
+        &archive_fixture("v18-dir-zstd"),
+        &target,
+        &dump_fixture("archive-fixtures.toml"),
+        SALT_A,
+    );
+    cmd.arg("--dry-run").env_remove("STAGING_SAFETY_LOCK");
+    let r = run(cmd).await;
+    assert_eq!(r.code, Some(0), "{}", r.describe());
+    assert!(
+        r.stdout.contains("Sales Dept.People") && r.stdout.contains("Full Name=name"),
+        "{}",
+        r.describe()
+    );
+    let admin = support::connect(&base).await;
+    assert_eq!(
+        scalar_i64(
+            &admin,
+            "SELECT count(*) FROM pg_database WHERE datname LIKE 'dump_dry_target%'"
+        )
+        .await,
+        0,
+        "a dry run creates nothing"
+    );
+
+    // --dump and --source exclude each other; one of them is required.
+    let mut both = dump_command(
+        &archive_fixture("v18-plain.sql"),
+        &target,
+        &dump_fixture("archive-fixtures.toml"),
+        SALT_A,
+    );
+    both.args(["--source", &base]);
+    let r = run(both).await;
+    assert_eq!(r.code, Some(2), "{}", r.describe());
+    assert!(r.stderr.contains("--source"), "{}", r.describe());
+    let mut neither = Command::new(env!("CARGO_BIN_EXE_pgward"));
+    neither
+        .env_remove("PGWARD_SOURCE")
+        .args(["sync", "--target", &target, "--profile"])
+        .arg(dump_fixture("archive-fixtures.toml"));
+    let r = run(neither).await;
+    assert_eq!(r.code, Some(2), "{}", r.describe());
+    assert!(
+        r.stderr.contains("--source") && r.stderr.contains("required"),
+        "{}",
+        r.describe()
+    );
+}
