@@ -20,7 +20,7 @@
 //! Two sources share these stages: a live database ([`run`], below) and a pg_dump archive
 //! ([`run_dump`], [`archive_source`]: the guards on the archive's DDL and sampled data, pre- and
 //! post-data from its TOC, the same [`Plan`] and pipeline, then [`verify::row_counts`],
-//! [`after_sql`] and [`swap_stage`]).
+//! `after_sql` and `swap_stage`).
 
 pub mod archive_source;
 pub mod copy;
