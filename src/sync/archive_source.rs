@@ -91,6 +91,9 @@ struct Step {
     locks: Vec<i32>,
 }
 
+/// The lock every foreign key step takes (dump ids are positive).
+const FK_LOCK: i32 = -1;
+
 /// Entries pgward never restores, and why.
 fn skipped(entry: &TocEntry) -> bool {
     let tag_is = |prefix: &str| entry.tag.starts_with(prefix);
@@ -109,8 +112,12 @@ fn skipped(entry: &TocEntry) -> bool {
         | "SUBSCRIPTION TABLE" => true,
         // PostgreSQL 18 statistics: most-common values are real column values.
         "STATISTICS DATA" => true,
+        // An extension's comment is the one its script sets; only its owner may change it.
         "COMMENT" | "SECURITY LABEL" => {
-            tag_is("DATABASE ") || tag_is("PUBLICATION ") || tag_is("SUBSCRIPTION ")
+            tag_is("DATABASE ")
+                || tag_is("PUBLICATION ")
+                || tag_is("SUBSCRIPTION ")
+                || tag_is("EXTENSION ")
         }
         _ => false,
     }
@@ -175,12 +182,23 @@ impl Script {
             if skipped(e) || is_large_object(e) || e.is_table_data() || e.defn.trim().is_empty() {
                 continue;
             }
+            let mut locks: Vec<i32> = e.dependencies.iter().copied().filter(table_like).collect();
+            // A foreign key locks the referenced table too, which its dependencies do not
+            // always name: two at once could deadlock (an FK cycle), so they take turns.
+            if e.desc == "FK CONSTRAINT" {
+                locks.push(FK_LOCK);
+            }
+            let mut sql = e.defn.clone();
+            // `public` exists in every new database (pg_dump writes it when it was recreated).
+            if e.desc == "SCHEMA" && e.tag == "public" {
+                sql = sql.replacen("CREATE SCHEMA ", "CREATE SCHEMA IF NOT EXISTS ", 1);
+            }
             let step = Step {
                 id: e.dump_id,
                 name: e.to_string(),
-                sql: e.defn.clone(),
+                sql,
                 deps: e.dependencies.clone(),
-                locks: e.dependencies.iter().copied().filter(table_like).collect(),
+                locks,
             };
             match (section_of(e), e.desc.as_str()) {
                 (_, "MATERIALIZED VIEW DATA") => script.refresh.push(step),
