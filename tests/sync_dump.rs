@@ -382,6 +382,27 @@ async fn truncated_and_refused_archives_exit_1_and_write_nothing() {
         );
     }
 
+    // Data as INSERT statements cannot be masked: refused, in archives and plain dumps alike.
+    for (form, how) in [("fc", "-Fc --inserts"), ("plain", "-Fp --column-inserts")] {
+        let path = dir.path().join(format!("inserts-{form}"));
+        make_archive(&val_url, how, &path);
+        let target = url_for(&base, &format!("dump_inserts_{form}"));
+        let r = run(dump_command(&path, &target, &lo_profile, SALT_A)).await;
+        expect_refusal(&r, &["INSERT statements", "--inserts"]);
+        assert!(!r.stderr.contains("corp-mail.com"), "{}", r.describe());
+        assert_eq!(
+            scalar_i64(
+                &admin,
+                &format!(
+                    "SELECT count(*) FROM pg_database WHERE datname LIKE 'dump_inserts_{form}%'"
+                )
+            )
+            .await,
+            0,
+            "nothing written"
+        );
+    }
+
     // A statement of the archive that fails on the target names its TOC entry and the server's
     // message: a policy for a role that exists on the source's server but not the target's.
     let (pol_url, _) = fresh_database("dump_policy_src").await;

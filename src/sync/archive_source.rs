@@ -76,6 +76,8 @@ struct Script {
     std_strings: bool,
     /// A reason to refuse the dump (large objects), found while reading it.
     large_objects: Option<String>,
+    /// Table data written as INSERT statements (`pg_dump --inserts`): a table that has them.
+    inserts: Option<String>,
 }
 
 /// One SQL step: an archive's TOC entry, or a plain dump's statement.
@@ -168,7 +170,14 @@ impl Script {
                 })
                 .unwrap_or(Section::PreData)
         };
+        let inserts = entries
+            .iter()
+            .find(|e| {
+                e.is_table_data() && e.copy_stmt.as_deref().is_none_or(|c| c.trim().is_empty())
+            })
+            .map(|e| e.to_string());
         let mut script = Script {
+            inserts,
             tables: tables_from_toc(entries),
             pre: Vec::new(),
             sequences: Vec::new(),
@@ -222,6 +231,7 @@ impl Script {
         let mut encoding = "UTF8".to_owned();
         let mut std_strings = true;
         let mut large_objects = None;
+        let mut inserts = None;
         let file = archive
             .path
             .file_name()
@@ -252,6 +262,10 @@ impl Script {
                         continue;
                     }
                     if plain_skipped(&head, &sql) {
+                        continue;
+                    }
+                    if head.starts_with("INSERT INTO") {
+                        inserts.get_or_insert_with(|| format!("the statement on line {line}"));
                         continue;
                     }
                     if is_large_object_sql(&sql) {
@@ -287,6 +301,7 @@ impl Script {
             encoding,
             std_strings,
             large_objects,
+            inserts,
         })
     }
 }
@@ -391,6 +406,12 @@ pub(super) async fn run(options: &SyncOptions, dump: &Path) -> Result<RunReport,
             format!(
                 "pgward does not copy large objects: they cannot be masked and may hold personal data. To sync without them, add `[tables.\"{LARGE_OBJECTS_TABLE}\"]` with `rows = \"none\"` to the profile, or dump without them (`pg_dump --no-large-objects`)."
             ),
+        ));
+    }
+    if let Some(at) = &script.inserts {
+        refusals.push(Refusal::new(
+            format!("the dump's table data are INSERT statements ({at}), which pgward cannot mask"),
+            "Dump without --inserts, --column-inserts or --rows-per-insert: pgward masks table data in COPY form, which pg_dump writes by default.",
         ));
     }
     if archive.dbname.as_deref() == Some(target.as_str()) {
