@@ -991,18 +991,19 @@ impl DumpData<'_> {
         let jobs: HashMap<&str, &TableJob> = tables.iter().map(|j| (j.key.as_str(), j)).collect();
         let results: Mutex<Vec<(String, TableStats)>> = Mutex::new(Vec::new());
         if random {
-            let queue: Mutex<Vec<(&TableJob, &TocEntry)>> = Mutex::new(
-                tables
-                    .iter()
-                    .rev()
-                    .filter(|j| j.rows != RowsPolicy::None)
-                    .filter_map(|j| {
-                        data.get(&j.key)
-                            .filter(|e| e.data != DataLocation::None)
-                            .map(|e| (j, *e))
-                    })
-                    .collect(),
-            );
+            // Largest first (pgcopydb's order: the long copies start first); `pop` takes from
+            // the end.
+            let mut todo: Vec<(&TableJob, &TocEntry)> = tables
+                .iter()
+                .filter(|j| j.rows != RowsPolicy::None)
+                .filter_map(|j| {
+                    data.get(&j.key)
+                        .filter(|e| e.data != DataLocation::None)
+                        .map(|e| (j, *e))
+                })
+                .collect();
+            todo.sort_by_key(|(_, e)| stored_size(self.archive, e));
+            let queue = Mutex::new(todo);
             let failed = AtomicBool::new(false);
             let error: Mutex<Option<SyncError>> = Mutex::new(None);
             std::thread::scope(|scope| {
@@ -1226,6 +1227,29 @@ fn pump(
         if filled < CHUNK {
             return;
         }
+    }
+}
+
+/// The bytes a table's data take in the archive (compressed), for ordering the copies.
+fn stored_size(archive: &Archive, entry: &TocEntry) -> u64 {
+    match &entry.data {
+        DataLocation::Offset(at) => {
+            let next = archive
+                .entries
+                .iter()
+                .filter_map(|e| match e.data {
+                    DataLocation::Offset(o) if o > *at => Some(o),
+                    _ => None,
+                })
+                .min()
+                .or_else(|| std::fs::metadata(&archive.path).ok().map(|m| m.len()));
+            next.map_or(0, |n| n - at)
+        }
+        DataLocation::File(name) => ["", ".gz", ".lz4", ".zst"]
+            .iter()
+            .find_map(|suffix| std::fs::metadata(archive.path.join(format!("{name}{suffix}"))).ok())
+            .map_or(0, |m| m.len()),
+        DataLocation::None | DataLocation::NotSet => 0,
     }
 }
 
