@@ -140,7 +140,12 @@ pub struct SyncArgs {
     /// Copy from a pg_dump archive instead of a live database: a custom-format file (`pg_dump
     /// -Fc`, also written through a pipe), a directory (`pg_dump -Fd`), or a plain SQL dump
     /// (`.sql`, `.sql.gz`); the format is read from the content. No pg_restore needed.
-    #[arg(long, value_name = "PATH", conflicts_with = "source")]
+    #[arg(
+        long,
+        value_name = "PATH",
+        env = "PGWARD_DUMP",
+        conflicts_with = "source"
+    )]
     pub dump: Option<PathBuf>,
 
     /// The staging database to replace (it need not exist yet). The load goes into

@@ -43,6 +43,7 @@ fn dump_command(dump: &Path, target: &str, profile: &Path, salt: &str) -> Comman
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_pgward"));
     for var in [
         "PGWARD_SOURCE",
+        "PGWARD_DUMP",
         "PGWARD_TARGET",
         "PGWARD_PROFILE",
         "PGWARD_JOBS",
@@ -490,6 +491,7 @@ async fn dry_run_prints_the_plan_and_the_command_line_takes_one_source() {
     let mut neither = Command::new(env!("CARGO_BIN_EXE_pgward"));
     neither
         .env_remove("PGWARD_SOURCE")
+        .env_remove("PGWARD_DUMP")
         .args(["sync", "--target", &target, "--profile"])
         .arg(dump_fixture("archive-fixtures.toml"));
     let r = run(neither).await;
