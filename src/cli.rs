@@ -37,6 +37,9 @@ pub enum Command {
     Sync(SyncArgs),
     /// List the transformers a profile can use (Markdown table).
     Transformers,
+    /// Audit an anonymization profile against a database (`check`), or write a first one (`init`).
+    #[command(subcommand)]
+    Profile(ProfileCommand),
     /// Start a throwaway PostgreSQL, fill a small production-like database with fake PII, sync it
     /// with a shipped profile and show rows before and after.
     Demo(DemoArgs),
@@ -209,4 +212,56 @@ pub struct DemoArgs {
     /// Leave the throwaway cluster running and print how to connect to it (stop it with Ctrl-C).
     #[arg(long)]
     pub keep: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// Detect personal data in the source (column names and sampled values, inside JSON, arrays
+    /// and free text) and fail (exit 1) when the profile leaves any of it uncovered, or names
+    /// tables or columns that no longer exist.
+    Check(ProfileCheckArgs),
+    /// Write a starting profile from what the detector finds, each entry with its reason.
+    Init(ProfileInitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileCheckArgs {
+    /// The database to audit (only read-only queries are run).
+    #[arg(long, value_name = "URL", env = "PGWARD_SOURCE")]
+    pub source: String,
+
+    /// The anonymization profile (TOML).
+    #[arg(long, value_name = "FILE", env = "PGWARD_PROFILE")]
+    pub profile: PathBuf,
+
+    /// Output format: a table for people, JSON for CI.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: AuditFormat,
+
+    /// Rows sampled per table for value detection (default: the profile's `[detect]
+    /// sample_rows`, else 200).
+    #[arg(long, value_name = "N")]
+    pub sample_rows: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileInitArgs {
+    /// The database to scan (only read-only queries are run).
+    #[arg(long, value_name = "URL", env = "PGWARD_SOURCE")]
+    pub source: String,
+
+    /// Where to write the profile (default: stdout). An existing file is not overwritten.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Rows sampled per table for value detection (default: the profile's `[detect]
+    /// sample_rows`, else 200).
+    #[arg(long, value_name = "N")]
+    pub sample_rows: Option<u32>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    Text,
+    Json,
 }

@@ -6,15 +6,18 @@ use std::process::ExitCode;
 
 use miette::{IntoDiagnostic, Result, WrapErr};
 
+use crate::anonymize::{coverage, detect, scaffold};
 use crate::cli::{
-    Cli, Color, Command, DocFormat, ExplainArgs, FailOn, LintArgs, ProgressMode, RulesArgs,
-    SyncArgs,
+    AuditFormat, Cli, Color, Command, DocFormat, ExplainArgs, FailOn, LintArgs, ProfileCheckArgs,
+    ProfileCommand, ProfileInitArgs, ProgressMode, RulesArgs, SyncArgs,
 };
 use crate::config::{self, Config};
 use crate::lint::diagnostic::Severity;
 use crate::lint::report::{self, PrettyOptions};
 use crate::lint::rules::RuleId;
 use crate::lint::{self, LintSettings, RuleSettings, source};
+use crate::pg::catalog::{self, Table};
+use crate::pg::connect::{Endpoint, describe_error};
 use crate::sync;
 use std::path::Path;
 
@@ -46,6 +49,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Explain(args) => explain(args),
         Command::Sync(args) => sync(args),
         Command::Demo(args) => crate::demo::run(args),
+        Command::Profile(command) => profile(command),
         Command::Transformers => {
             print!("{}", crate::anonymize::transform::reference());
             Ok(Outcome::Clean)
@@ -441,4 +445,164 @@ fn write_report(path: &Path, value: &impl serde::Serialize) -> Result<()> {
 
 fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+fn profile(command: ProfileCommand) -> Result<Outcome> {
+    match command {
+        ProfileCommand::Check(args) => profile_check(args),
+        ProfileCommand::Init(args) => profile_init(args),
+    }
+}
+
+/// The source's tables and what the detector finds in them, read in one read-only snapshot.
+fn scan_source(url: &str, options: detect::DetectOptions) -> Result<(Vec<Table>, detect::Scan)> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .into_diagnostic()?;
+    runtime.block_on(async {
+        let source = Endpoint::parse("source", url)?.connect("source").await?;
+        let read = |what: &'static str| {
+            move |e: tokio_postgres::Error| {
+                miette::miette!(
+                    code = "pgward::profile::source",
+                    "cannot {what} on the source: {}",
+                    describe_error(&e)
+                )
+            }
+        };
+        source
+            .batch_execute(&format!(
+                "{}; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                sync::SOURCE_SESSION
+            ))
+            .await
+            .map_err(read("open a read-only transaction"))?;
+        let tables = catalog::tables(&source)
+            .await
+            .map_err(read("read the tables"))?;
+        let scan = detect::scan(&source, &tables, &options)
+            .await
+            .map_err(read("sample the tables"))?;
+        source
+            .batch_execute("COMMIT")
+            .await
+            .map_err(read("end the transaction"))?;
+        Ok((tables, scan))
+    })
+}
+
+fn profile_check(args: ProfileCheckArgs) -> Result<Outcome> {
+    let profile = crate::anonymize::Profile::load(&args.profile)?;
+    let mut options = profile.detect_options();
+    if let Some(rows) = args.sample_rows {
+        options.sample_rows = rows;
+    }
+    let (tables, scan) = scan_source(&args.source, options)?;
+    let result = coverage::check(&scan.findings, &tables, &profile);
+    let failed =
+        !result.uncovered.is_empty() || !result.stale.is_empty() || !scan.unread.is_empty();
+    let mut out = io::stdout().lock();
+    match args.format {
+        AuditFormat::Json => {
+            let report = serde_json::json!({
+                "profile": args.profile.display().to_string(),
+                "covered": !failed,
+                "findings": scan.findings,
+                "uncovered": result.uncovered,
+                "stale": result.stale,
+                "unread": scan.unread,
+            });
+            serde_json::to_writer_pretty(&mut out, &report).into_diagnostic()?;
+            writeln!(out).into_diagnostic()?;
+        }
+        AuditFormat::Text => {
+            write!(out, "{}", audit_text(&args.profile, &scan, &result)).into_diagnostic()?;
+        }
+    }
+    Ok(if failed {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
+
+/// `profile check`'s report for people: the uncovered findings with their fixes, then stale
+/// entries and unreadable tables, then a one-line verdict.
+fn audit_text(profile: &Path, scan: &detect::Scan, result: &coverage::Coverage) -> String {
+    let mut text = String::new();
+    if !result.uncovered.is_empty() {
+        text.push_str(&format!(
+            "Personal data {} does not cover:\n\n",
+            profile.display()
+        ));
+        for u in &result.uncovered {
+            text.push_str(&format!(
+                "  {}\n    found: {}\n    why:   {}\n    fix:   {}\n\n",
+                u.finding.location(),
+                u.finding.reason,
+                u.why,
+                u.fix
+            ));
+        }
+    }
+    if !result.stale.is_empty() {
+        text.push_str("Profile entries for objects the database does not have:\n\n");
+        for s in &result.stale {
+            text.push_str(&format!("  {}\n", s.message));
+        }
+        text.push('\n');
+    }
+    if !scan.unread.is_empty() {
+        text.push_str("Tables the role may not read (only their names were checked):\n\n");
+        for t in &scan.unread {
+            text.push_str(&format!("  {t}\n"));
+        }
+        text.push('\n');
+    }
+    let tables: std::collections::BTreeSet<&str> =
+        scan.findings.iter().map(|f| f.table.as_str()).collect();
+    text.push_str(&format!(
+        "{} findings in {} tables: {} uncovered, {} stale profile entries, {} unreadable tables.\n",
+        scan.findings.len(),
+        tables.len(),
+        result.uncovered.len(),
+        result.stale.len(),
+        scan.unread.len()
+    ));
+    text
+}
+
+fn profile_init(args: ProfileInitArgs) -> Result<Outcome> {
+    if let Some(path) = &args.output {
+        if path.exists() {
+            return Err(miette::miette!(
+                code = "pgward::profile::exists",
+                help =
+                    "Pick another file name, or remove it first: init never overwrites a profile.",
+                "{} already exists",
+                path.display()
+            ));
+        }
+    }
+    let mut options = detect::DetectOptions::default();
+    if let Some(rows) = args.sample_rows {
+        options.sample_rows = rows;
+    }
+    let (_, scan) = scan_source(&args.source, options)?;
+    let text = scaffold::scaffold(&scan.findings);
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, &text)
+                .into_diagnostic()
+                .wrap_err_with(|| format!("cannot write {}", path.display()))?;
+            eprintln!(
+                "Wrote {} with {} findings. Review each entry, set the salt, then run `pgward profile check`.",
+                path.display(),
+                scan.findings.len()
+            );
+        }
+        None => print!("{text}"),
+    }
+    Ok(Outcome::Clean)
 }

@@ -375,7 +375,7 @@ async fn truncated_and_refused_archives_exit_1_and_write_nothing() {
         make_archive(&val_url, how, &path);
         let target = url_for(&base, &format!("dump_values_{form}"));
         let r = run(dump_command(&path, &target, &lo_profile, SALT_A)).await;
-        expect_refusal(&r, &["public.notes.misc", "from its values", "email"]);
+        expect_refusal(&r, &["public.notes.misc", "sampled values", "email"]);
         assert!(
             !r.stderr.contains("corp-mail.com"),
             "no value in messages: {}",

@@ -174,7 +174,41 @@ pub struct Profile {
     pub protect: Vec<String>,
     /// SQL run on the new database after the data (extended profiles' statements first).
     pub after_sql: Vec<String>,
+    /// `[detect]`: the PII detector's dictionary additions and silenced words, and its sample size.
+    pub detect: DetectSettings,
     salt: SaltSource,
+}
+
+/// `[detect]` in a profile: how `profile check` and the sync's pre-flight look for personal data.
+/// ```toml
+/// [detect]
+/// extra_words = [{ word = "matricule", kind = "national_id" }]   # names that mean personal data here
+/// ignore_words = ["handle"]                                      # words that do not, in this schema
+/// sample_rows = 500                                              # rows sampled per table (default 200)
+/// ```
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DetectSettings {
+    #[serde(default)]
+    pub extra_words: Vec<crate::anonymize::detect::ExtraWord>,
+    #[serde(default)]
+    pub ignore_words: Vec<String>,
+    pub sample_rows: Option<u32>,
+}
+
+impl Profile {
+    /// The detector's options with this profile's `[detect]` settings.
+    pub fn detect_options(&self) -> crate::anonymize::detect::DetectOptions {
+        let mut options = crate::anonymize::detect::DetectOptions {
+            extra_words: self.detect.extra_words.clone(),
+            ignore_words: self.detect.ignore_words.clone(),
+            ..Default::default()
+        };
+        if let Some(rows) = self.detect.sample_rows {
+            options.sample_rows = rows;
+        }
+        options
+    }
 }
 
 #[derive(Deserialize)]
@@ -191,6 +225,7 @@ struct RawProfile {
     #[serde(default)]
     tables: BTreeMap<Spanned<String>, RawTable>,
     after: Option<RawAfter>,
+    detect: Option<DetectSettings>,
 }
 
 #[derive(Deserialize)]
@@ -221,6 +256,7 @@ struct Partial {
     patterns: Vec<ColumnPattern>,
     protect: Vec<String>,
     after_sql: Vec<String>,
+    detect: DetectSettings,
     salt: Option<SaltSource>,
 }
 
@@ -318,6 +354,7 @@ fn finish(name: &str, text: &str, p: Partial) -> Result<Profile, ProfileError> {
         patterns: p.patterns,
         protect: p.protect,
         after_sql: p.after_sql,
+        detect: p.detect,
         salt,
     })
 }
@@ -367,7 +404,7 @@ fn parse_partial(
             e.message().trim().to_owned(),
             "here",
             Some(
-                "Top-level keys: version, extends, protect, [salt] env|file, [patterns], \
+                "Top-level keys: version, extends, protect, [salt] env|file, [patterns], [detect], \
                  [tables.\"schema.table\"] columns|rows, [after] sql."
                     .to_owned(),
             ),
@@ -390,6 +427,7 @@ fn parse_partial(
         patterns: Vec::new(),
         protect: Vec::new(),
         after_sql: Vec::new(),
+        detect: DetectSettings::default(),
         salt: None,
     };
     let mut base_patterns = Vec::new();
@@ -460,6 +498,11 @@ fn parse_partial(
         base_patterns.extend(p.patterns);
         merged.protect.extend(p.protect);
         merged.after_sql.extend(p.after_sql);
+        merged.detect.extra_words.extend(p.detect.extra_words);
+        merged.detect.ignore_words.extend(p.detect.ignore_words);
+        if p.detect.sample_rows.is_some() {
+            merged.detect.sample_rows = p.detect.sample_rows;
+        }
         if p.salt.is_some() {
             merged.salt = p.salt;
         }
@@ -547,6 +590,13 @@ fn parse_partial(
     merged.protect.extend(raw.protect);
     if let Some(after) = raw.after {
         merged.after_sql.extend(after.sql);
+    }
+    if let Some(detect) = raw.detect {
+        merged.detect.extra_words.extend(detect.extra_words);
+        merged.detect.ignore_words.extend(detect.ignore_words);
+        if detect.sample_rows.is_some() {
+            merged.detect.sample_rows = detect.sample_rows;
+        }
     }
     if let Some(salt) = &raw.salt {
         let s = salt.get_ref();
@@ -645,6 +695,25 @@ pub fn suggested_transformer(why: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn detect_settings_feed_the_detector() {
+        let p = Profile::parse(
+            "p.toml",
+            "version = 1\n[salt]\nenv = \"X\"\n[detect]\nextra_words = [{ word = \"matricule\", kind = \"national_id\" }]\nignore_words = [\"handle\"]\nsample_rows = 50\n",
+        )
+        .unwrap();
+        let options = p.detect_options();
+        assert_eq!(options.extra_words.len(), 1);
+        assert_eq!(options.ignore_words, vec!["handle".to_owned()]);
+        assert_eq!(options.sample_rows, 50);
+        let bad = Profile::parse(
+            "p.toml",
+            "version = 1\n[salt]\nenv = \"X\"\n[detect]\nextra_word = []\n",
+        )
+        .unwrap_err();
+        assert_eq!(bad.line(), Some(5), "{bad}");
+    }
 
     #[test]
     fn edit_distances() {

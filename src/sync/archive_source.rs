@@ -539,59 +539,37 @@ pub(super) async fn run(options: &SyncOptions, dump: &Path) -> Result<RunReport,
     Ok(report)
 }
 
-/// Rows sampled per table for the PII detector: the first ones of each table's data.
-const SAMPLE_ROWS: usize = crate::pg::sample::DEFAULT_ROWS as usize;
-
-/// Columns whose sampled values look personal (emails, phones, IPs, card numbers... in a column
-/// whose name says nothing) and that the profile does not cover. The name-only check is
-/// [`Plan::build`]'s, as for a live sync; this adds what only the values show. Reads at most
-/// [`SAMPLE_ROWS`] rows of each table (a custom archive written through a pipe, and a plain dump,
-/// are read through to find each table's first rows).
+/// Personal data the profile leaves uncovered, found by the live sync's detector from the
+/// archive: column names (and JSON keys) from the DDL, values from the first rows of each
+/// table's data (the profile's `[detect]` sample size; a custom archive written through a pipe
+/// and a plain dump are read through once to find them). Derived data (generated columns,
+/// materialized views, triggers) are left to the name check: the archive's DDL is not parsed
+/// for them.
 fn uncovered_by_values(
     archive: &Archive,
     tables: &[Table],
     plan: &Plan,
     profile: &Profile,
 ) -> Result<Vec<Refusal>, SyncError> {
-    use crate::anonymize::coverage;
-    use crate::anonymize::detect::{self, DetectOptions, Evidence, Signal};
+    use crate::anonymize::detect::{self, Evidence};
 
-    let samples = sample_archive(archive, tables, plan)?;
+    let options = profile.detect_options();
+    let samples = sample_archive(archive, tables, plan, options.sample_rows as usize)?;
     let evidence = Evidence {
         samples,
         ..Evidence::default()
     };
-    let findings: Vec<_> = detect::analyze(tables, &evidence, &DetectOptions::default())
-        .into_iter()
-        .filter(|f| matches!(f.signal, Signal::Values { .. }))
-        .collect();
-    let coverage = coverage::check(&findings, tables, profile);
-    Ok(coverage
-        .uncovered
-        .into_iter()
-        .filter(|u| u.finding.needs_rule())
-        .map(|u| {
-            Refusal::new(
-                format!(
-                    "{} looks personal from its values ({}) and the profile does not cover it",
-                    u.finding.location(),
-                    u.finding.reason
-                ),
-                format!(
-                    "{} (or {{ transform = \"keep\", reason = \"...\" }} if it is not personal)",
-                    u.fix
-                ),
-            )
-        })
-        .collect())
+    let findings = detect::analyze(tables, &evidence, &options);
+    Ok(super::uncovered_refusals(&findings, tables, profile))
 }
 
-/// The first [`SAMPLE_ROWS`] rows of each table with data, decoded; a partition's rows are
+/// The first `rows` rows of each table with data, decoded; a partition's rows are
 /// filed under its partitioned root (the detector reports on the root), by column name.
 fn sample_archive(
     archive: &Archive,
     tables: &[Table],
     plan: &Plan,
+    rows: usize,
 ) -> Result<HashMap<String, crate::pg::sample::Sample>, SyncError> {
     use crate::pg::catalog::TableKind;
     use crate::pg::sample::{MAX_STRUCTURED_BYTES, Sample, SampleMethod};
@@ -629,7 +607,7 @@ fn sample_archive(
             rows: Vec::new(),
             method: SampleMethod::Limit,
         });
-        if sample.rows.len() >= SAMPLE_ROWS {
+        if sample.rows.len() >= rows {
             return Ok(());
         }
         let position: Vec<Option<usize>> = sample
@@ -639,7 +617,7 @@ fn sample_archive(
             .collect();
         let mut lines = io::BufReader::new(reader);
         let mut line = Vec::new();
-        while sample.rows.len() < SAMPLE_ROWS {
+        while sample.rows.len() < rows {
             line.clear();
             let n = io::BufRead::read_until(&mut lines, b'\n', &mut line)
                 .map_err(|e| SyncError::Archive(ArchiveError::from_io(e)))?;

@@ -1,8 +1,9 @@
 //! The anonymizing staging sync (`pgward sync`), stage by stage (pgcopydb's numbered steps):
 //!
 //! 1. **preflight** ([`preflight`], [`plan`]): the safety lock, source ≠ target, target not
-//!    production, the profile against the source's catalog, no uncovered personal column, one sync
-//!    per target (advisory lock). Nothing is written before all of it passes.
+//!    production, the profile against the source's catalog, no personal data the profile leaves
+//!    uncovered (`anonymize::detect`: names and sampled values, in JSON, arrays and free text),
+//!    one sync per target (advisory lock). Nothing is written before all of it passes.
 //! 2. **pre-data** ([`schema`]): a fresh `<target>__pgward_new` (a stale one from a killed run is
 //!    dropped), the source's schema without indexes, constraints and triggers.
 //! 3. **data** ([`data`], [`pipeline`], [`copy`], [`masking`]): every table from one exported
@@ -44,7 +45,7 @@ use miette::Diagnostic;
 use thiserror::Error;
 use tokio_postgres::Client;
 
-use crate::anonymize::{Profile, ProfileError, RowsPolicy, Salt};
+use crate::anonymize::{Profile, ProfileError, RowsPolicy, Salt, coverage, detect};
 use crate::archive::ArchiveError;
 use crate::pg::catalog::{self, ServerInfo};
 use crate::pg::connect::{ConnectError, Endpoint, describe_error, quote_ident, quote_literal};
@@ -351,6 +352,7 @@ async fn run_async(options: &SyncOptions) -> Result<RunReport, SyncError> {
         .map_err(|e| db_error("read the source's materialized views", &e))?;
     let (plan, plan_refusals) = Plan::build(&tables, &profile, &salt);
     refusals.extend(plan_refusals);
+    refusals.extend(personal_data_refusals(&snapshot_conn, &tables, &profile).await?);
     refusals.extend(preflight::row_filters(&source, &plan).await);
     if !refusals.is_empty() {
         return Err(SyncError::Refused { problems: refusals });
@@ -611,6 +613,54 @@ async fn refresh_matviews(target: &Client, matviews: &[(String, String)]) -> Res
         pending = waiting;
     }
     Ok(())
+}
+
+/// Fail closed: every column, JSON path, array or text the detector finds personal data in (by
+/// name and by sampled values, in the snapshot) must be covered by the profile.
+async fn personal_data_refusals(
+    source: &Client,
+    tables: &[catalog::Table],
+    profile: &Profile,
+) -> Result<Vec<Refusal>, SyncError> {
+    let scan = detect::scan(source, tables, &profile.detect_options())
+        .await
+        .map_err(|e| db_error("sample the source for personal data", &e))?;
+    let mut refusals: Vec<Refusal> = scan
+        .unread
+        .iter()
+        .map(|table| {
+            Refusal::new(
+                format!("the source role may not read {table}"),
+                format!("GRANT SELECT ON {table} to the role the sync connects as (or pg_read_all_data)."),
+            )
+        })
+        .collect();
+    refusals.extend(uncovered_refusals(&scan.findings, tables, profile));
+    Ok(refusals)
+}
+
+/// The detector's findings the profile does not cover, as refusals (both sources).
+fn uncovered_refusals(
+    findings: &[detect::Finding],
+    tables: &[catalog::Table],
+    profile: &Profile,
+) -> Vec<Refusal> {
+    let coverage = coverage::check(findings, tables, profile);
+    coverage
+        .uncovered
+        .into_iter()
+        .map(|u| {
+            Refusal::new(
+                format!(
+                    "{}: {}, and the profile does not cover it: {}",
+                    u.finding.location(),
+                    u.finding.reason,
+                    u.why
+                ),
+                u.fix,
+            )
+        })
+        .collect()
 }
 
 /// Sets each sequence of the new database to the source's value.

@@ -1,12 +1,11 @@
 //! The profile against the source's catalog: which tables are copied, which rows, and which
 //! transformer masks which column. Everything that does not fit (a table or column the source
-//! does not have, a transformer that does not fit a type, a personal-looking column the profile
-//! does not cover) is a [`Refusal`]: the sync does not start.
+//! does not have, a transformer that does not fit a type) is a [`Refusal`]: the sync does not
+//! start. Personal data the profile leaves uncovered is the detector's job
+//! (`anonymize::detect` and `anonymize::coverage`, called by the pre-flight).
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use crate::anonymize::detect::column_looks_personal;
 use crate::anonymize::{ColumnRule, Profile, RowsPolicy, Salt, TableRules, Transformer};
 use crate::pg::catalog::{Table, TableKind};
 
@@ -52,7 +51,6 @@ impl Plan {
     /// Matches the profile against the source's tables. Returns the plan and every refusal found.
     pub fn build(tables: &[Table], profile: &Profile, salt: &Salt) -> (Plan, Vec<Refusal>) {
         let mut refusals = check_profile_names(tables, profile);
-        let mut uncovered = BTreeSet::new();
         let mut jobs = Vec::new();
         for table in tables {
             let rules = Rules::of(table, profile);
@@ -70,11 +68,6 @@ impl Plan {
             for (position, column) in columns.iter().enumerate() {
                 let meta = table.column(column).expect("columns come from the table");
                 let Some((rule, pattern)) = rules.column(profile, column) else {
-                    if rules.rows != RowsPolicy::None {
-                        if let Some(why) = column_looks_personal(column, &meta.type_name) {
-                            uncovered.insert((rules.owner.clone(), column.clone(), why));
-                        }
-                    }
                     continue;
                 };
                 if rule.transform == "keep" {
@@ -132,18 +125,6 @@ impl Plan {
                 est_rows: table.est_rows,
                 bytes: table.bytes,
             });
-        }
-        for (owner, column, why) in uncovered {
-            refusals.push(Refusal::new(
-                format!(
-                    "{owner}.{column} looks personal ({why}) and the profile does not cover it"
-                ),
-                format!(
-                    "Add `columns.{} = \"{}\"` under [tables.\"{owner}\"] (or {{ transform = \"keep\", reason = \"...\" }} if it is not personal).",
-                    crate::anonymize::profile::toml_key(&column),
-                    crate::anonymize::profile::suggested_transformer(why)
-                ),
-            ));
         }
         jobs.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.key.cmp(&b.key)));
         (Plan { tables: jobs }, refusals)
@@ -206,6 +187,9 @@ impl<'a> Rules<'a> {
 fn check_profile_names(tables: &[Table], profile: &Profile) -> Vec<Refusal> {
     let mut refusals = Vec::new();
     for (key, rules) in &profile.tables {
+        if key == crate::anonymize::coverage::LARGE_OBJECTS_TABLE {
+            continue;
+        }
         let Some(table) = tables.iter().find(|t| t.key() == *key) else {
             let near = tables
                 .iter()
@@ -296,7 +280,7 @@ mod tests {
     }
 
     #[test]
-    fn partitions_take_their_roots_rules_and_uncovered_columns_are_named_once() {
+    fn partitions_take_their_roots_rules() {
         let root = ("public".to_owned(), "events".to_owned());
         let tables = [
             table(
@@ -326,21 +310,11 @@ mod tests {
         for job in &plan.tables {
             assert_eq!(job.masking.masked_columns(), vec![("ip".to_owned(), "ip")]);
         }
-        assert_eq!(refusals.len(), 1, "{refusals:#?}");
-        assert!(
-            refusals[0]
-                .problem
-                .starts_with("public.events.email looks personal")
-        );
-        assert!(
-            refusals[0]
-                .fix
-                .contains("columns.email = \"email\"` under [tables.\"public.events\"]")
-        );
+        assert!(refusals.is_empty(), "{refusals:#?}");
     }
 
     #[test]
-    fn generated_columns_schema_only_tables_and_patterns_count_as_covered() {
+    fn generated_columns_are_not_copied_and_rows_policies_apply() {
         let tables = [
             table(
                 "public",

@@ -1,12 +1,16 @@
 -- One line per schema object, owners and grants left out: two databases with the same lines have
--- the same schema. The sync compares source and new staging with it before the swap.
-WITH rels AS (
+-- the same schema. The sync compares source and new staging with it before the swap. System
+-- schemas and other sessions' temporary schemas (pg_temp_N) are not part of a database's schema.
+WITH schemas AS (
+    SELECT oid, nspname FROM pg_namespace
+    WHERE nspname NOT IN ('pg_catalog', 'information_schema')
+      AND nspname NOT LIKE 'pg\_toast%'
+      AND nspname NOT LIKE 'pg\_temp\_%'
+),
+rels AS (
     SELECT c.oid, n.nspname, c.relname, c.relkind
-    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    FROM pg_class c JOIN schemas n ON n.oid = c.relnamespace
     WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
-      AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-      AND n.nspname NOT LIKE 'pg\_toast%'
-      AND n.nspname NOT LIKE 'pg\_temp\_%'
 )
 SELECT line FROM (
     SELECT format('relation %I.%I kind %s', nspname, relname, relkind) AS line FROM rels
@@ -31,17 +35,14 @@ SELECT line FROM (
     WHERE NOT t.tgisinternal
   UNION ALL
     SELECT format('function %I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid))
-    FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-    WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+    FROM pg_proc p JOIN schemas n ON n.oid = p.pronamespace
   UNION ALL
     SELECT format('type %I.%I %s', n.nspname, t.typname, t.typtype)
-    FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-    WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
-      AND n.nspname NOT LIKE 'pg\_toast%'
-      AND t.typtype IN ('e', 'd', 'r', 'm')
+    FROM pg_type t JOIN schemas n ON n.oid = t.typnamespace
+    WHERE t.typtype IN ('e', 'd', 'r', 'm')
   UNION ALL
     SELECT format('enum %I.%I %s', n.nspname, t.typname, e.enumlabel)
-    FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid JOIN pg_namespace n ON n.oid = t.typnamespace
+    FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid JOIN schemas n ON n.oid = t.typnamespace
   UNION ALL
     SELECT format('extension %I', extname) FROM pg_extension
 ) lines
