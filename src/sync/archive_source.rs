@@ -70,7 +70,7 @@ struct Script {
     /// Data-section statements other than table data: `SEQUENCE SET`.
     sequences: Vec<Step>,
     post: Vec<Step>,
-    /// Materialized view refreshes, after the rest of post-data.
+    /// Materialized view refreshes and event triggers, after the rest of post-data, in order.
     refresh: Vec<Step>,
     encoding: String,
     std_strings: bool,
@@ -210,7 +210,8 @@ impl Script {
                 locks,
             };
             match (section_of(e), e.desc.as_str()) {
-                (_, "MATERIALIZED VIEW DATA") => script.refresh.push(step),
+                // Event triggers last, as pg_restore does: they would fire on the restore's DDL.
+                (_, "MATERIALIZED VIEW DATA" | "EVENT TRIGGER") => script.refresh.push(step),
                 (Section::Data, _) => script.sequences.push(step),
                 (Section::PostData, _) => script.post.push(step),
                 _ => script.pre.push(step),
