@@ -1277,6 +1277,66 @@ mod tests {
     }
 
     #[test]
+    fn a_pg18_archive_splits_into_stages_without_its_statistics() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/archive/v18-server18-stats.dump"
+        );
+        let archive = Archive::open(path).unwrap();
+        assert!(archive.entries.iter().any(|e| e.desc == "STATISTICS DATA"));
+        let script = Script::from_toc(&archive);
+        let all: Vec<&Step> = script
+            .pre
+            .iter()
+            .chain(&script.sequences)
+            .chain(&script.post)
+            .chain(&script.refresh)
+            .collect();
+        assert!(
+            all.iter()
+                .all(|s| !s.sql.contains("pg_restore_relation_stats")
+                    && !s.sql.contains("pg_restore_attribute_stats")),
+            "statistics entries hold real values and are never run"
+        );
+        let names =
+            |steps: &[Step]| -> Vec<String> { steps.iter().map(|s| s.name.clone()).collect() };
+        let has = |steps: &[Step], what: &str| names(steps).iter().any(|n| n.contains(what));
+        assert!(has(&script.pre, "(TABLE Sales Dept.People)"));
+        assert!(has(&script.pre, "(TABLE ATTACH public.readings_2025)"));
+        assert!(has(&script.sequences, "(SEQUENCE SET public.ticket_no)"));
+        assert!(has(&script.post, "(INDEX Sales Dept.people_name)"));
+        assert!(has(
+            &script.post,
+            "(CONSTRAINT Sales Dept.People People_pkey)"
+        ));
+        assert!(has(
+            &script.refresh,
+            "(MATERIALIZED VIEW DATA public.people_count)"
+        ));
+        assert!(script.large_objects.is_none() && script.inserts.is_none());
+        let people = script
+            .tables
+            .iter()
+            .find(|t| t.key() == "Sales Dept.People")
+            .unwrap();
+        let columns: Vec<(&str, &str)> = people
+            .columns
+            .iter()
+            .map(|c| (c.name.as_str(), c.type_name.as_str()))
+            .collect();
+        assert_eq!(
+            columns,
+            vec![
+                ("id", "integer"),
+                ("Full Name", "text"),
+                ("note", "text"),
+                ("avatar", "bytea"),
+                ("born", "date")
+            ]
+        );
+    }
+
+    #[test]
     fn statistics_grants_publications_and_large_objects_are_never_restored() {
         for desc in [
             "STATISTICS DATA",
