@@ -5,10 +5,14 @@
 //!
 //! The stages are the live sync's, with the archive in place of the source:
 //! 1. **preflight**: the same guards on the tables and columns of the archive's DDL
-//!    ([`crate::archive::schema`]), plus what only an archive can hold: large objects (refused:
-//!    the profile format has no policy for them yet), and a dump of a database with the target's
-//!    name (refused: without a source connection pgward cannot tell the target from the
-//!    database the dump came from).
+//!    ([`crate::archive::schema`]), the live sync's PII detector on those names and on the first
+//!    rows of each table's data, plus what only an archive can hold: large objects (never
+//!    restored: refused unless the profile drops them with `[tables."pg_catalog.pg_largeobject"]
+//!    rows = "none"), table data as INSERT statements (refused: they cannot be masked), and a
+//!    dump of a database with the target's name (refused: without a source connection pgward
+//!    cannot tell the target from the database the dump came from). `rows = { where = ... }`
+//!    conditions run on the new database after the table's masked rows are in (a condition on a
+//!    masked column is refused); `--keep-owners` is not supported yet.
 //! 2. **pre-data**: the TOC's pre-data entries' SQL in archive order, on one session set up as
 //!    pg_restore sets its own. Left out: owners and grants, publications, subscriptions,
 //!    PostgreSQL 18 `STATISTICS DATA` (most-common values are real data), database-level
@@ -20,8 +24,8 @@
 //!    a custom archive written through a pipe and a plain dump are read once, in order, the
 //!    transform still parallel. Then the `SEQUENCE SET` entries.
 //! 4. **post-data**: indexes, constraints, triggers and rules, `--jobs` at a time in an order
-//!    their TOC dependencies allow (two entries on one table never run at once), then the
-//!    materialized view refreshes.
+//!    their TOC dependencies allow (two entries on one table, or two foreign keys, never run at
+//!    once), then the materialized view refreshes and event triggers.
 //! 5. verify (row counts: rows read from the archive = rows in the new database), after-sql and
 //!    the swap: the live sync's own functions.
 
