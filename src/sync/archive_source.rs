@@ -427,7 +427,13 @@ pub(super) async fn run(options: &SyncOptions, dump: &Path) -> Result<RunReport,
             "Sync into a staging database with another name (e.g. app_staging), so that a mistyped --target cannot replace the database the backup was taken from.",
         ));
     }
-    let (plan, plan_refusals) = Plan::build(&script.tables, &profile, &salt);
+    let (mut plan, plan_refusals) = Plan::build(&script.tables, &profile, &salt);
+    // Sizes for the plan and the report: the data's bytes in the archive (compressed).
+    for job in &mut plan.tables {
+        if let Some(entry) = archive.table_data().find(|e| e.qualified_name() == job.key) {
+            job.bytes = stored_size(&archive, entry);
+        }
+    }
     let named_lo_table = format!("\"{LARGE_OBJECTS_TABLE}\"");
     let plan_refusals = plan_refusals
         .into_iter()
