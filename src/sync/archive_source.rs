@@ -1232,7 +1232,7 @@ fn stored_size(archive: &Archive, entry: &TocEntry) -> u64 {
                 })
                 .min()
                 .or_else(|| std::fs::metadata(&archive.path).ok().map(|m| m.len()));
-            next.map_or(0, |n| n - at)
+            next.map_or(0, |n| n.saturating_sub(*at))
         }
         DataLocation::File(name) => ["", ".gz", ".lz4", ".zst"]
             .iter()
