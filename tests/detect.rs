@@ -507,7 +507,7 @@ async fn scans_inside_a_read_only_snapshot_without_aborting_it() {
 }
 
 /// Loads Pagila's schema (its `OWNER TO` lines removed: the roles need not exist on a test
-/// server) and fixtures/detect/pagila-data.sql.
+/// server) and the sync tests' generated rows, fixtures/sync/pagila-data.sql.
 async fn load_pagila(url: &str) {
     let path = shared_datasets().join("pagila-schema.sql");
     let schema =
@@ -523,8 +523,8 @@ async fn load_pagila(url: &str) {
     let client = support::connect(url).await;
     exec(
         &client,
-        &fixture("pagila-data.sql"),
-        "loading pagila-data.sql",
+        &fixture("../sync/pagila-data.sql"),
+        "loading fixtures/sync/pagila-data.sql",
     )
     .await;
 }

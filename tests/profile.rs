@@ -51,12 +51,6 @@ fn data_dump(url: &str) -> String {
     String::from_utf8(out.stdout).expect("UTF-8 dump")
 }
 
-fn same_server(url: &str, db: &str) -> String {
-    let (head, query) = url.split_once('?').unwrap_or((url, ""));
-    let base = &head[..head.rfind('/').expect("a database in the URL")];
-    format!("{base}/{db}?{query}")
-}
-
 #[tokio::test]
 async fn init_check_and_sync_leave_no_personal_value() {
     let source = support::database("profile_src").await;
@@ -161,7 +155,7 @@ async fn init_check_and_sync_leave_no_personal_value() {
     assert_eq!(uncovered.len(), 1, "{report}");
     assert_eq!(uncovered[0]["finding"]["column"], "api_key");
     // The sync refuses the same profile, naming the column.
-    let target = same_server(&source, "profile_stage");
+    let target = support::with_dbname(&source, "profile_stage");
     let out = pgward(&[
         "sync",
         "--source",
@@ -263,12 +257,4 @@ fn quote(name: &str) -> String {
 /// A value COPY writes as is (no escapes), so the dump holds it verbatim.
 fn plain_copy_text(value: &str) -> bool {
     !value.contains(['\\', '\t', '\n', '\r'])
-}
-
-#[test]
-fn same_server_swaps_the_database() {
-    assert_eq!(
-        same_server("postgresql://postgres@/a?host=/tmp/x&port=5432", "b"),
-        "postgresql://postgres@/b?host=/tmp/x&port=5432"
-    );
 }

@@ -8,6 +8,7 @@
 //! escaping, the SARIF schema, the summary line, and rendering that stays
 //! linear in the number of diagnostics.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::ops::Range;
 use std::path::PathBuf;
@@ -208,6 +209,57 @@ fn json_snapshot() {
 #[test]
 fn github_snapshot() {
     insta::assert_snapshot!("github", render(Format::Github, &fixtures()));
+}
+
+#[test]
+fn gitlab_snapshot() {
+    let text = render(Format::Gitlab, &fixtures());
+    let issues: Value = serde_json::from_str(&text).unwrap();
+    let issues = issues.as_array().unwrap();
+    let total: usize = fixtures().iter().map(|r| r.diagnostics.len()).sum();
+    assert_eq!(issues.len(), total);
+    let mut fingerprints = BTreeSet::new();
+    for issue in issues {
+        for key in ["description", "check_name", "fingerprint", "severity"] {
+            assert!(issue[key].is_string(), "{key} in {issue}");
+        }
+        assert!(issue["location"]["lines"]["begin"].is_u64(), "{issue}");
+        assert!(fingerprints.insert(issue["fingerprint"].as_str().unwrap().to_owned()));
+    }
+    insta::assert_snapshot!("gitlab", text);
+}
+
+#[test]
+fn gitlab_fingerprints_survive_lines_inserted_above() {
+    let mut moved = fixtures();
+    for r in &mut moved {
+        for d in &mut r.diagnostics {
+            d.start.line += 10;
+            d.end.line += 10;
+        }
+    }
+    let fingerprints = |reports: &[FileReport]| -> Vec<Value> {
+        let v: Value = serde_json::from_str(&render(Format::Gitlab, reports)).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["fingerprint"].clone())
+            .collect()
+    };
+    assert_eq!(fingerprints(&fixtures()), fingerprints(&moved));
+}
+
+#[test]
+fn junit_snapshot() {
+    let text = render(Format::Junit, &fixtures());
+    let total: usize = fixtures().iter().map(|r| r.diagnostics.len()).sum();
+    assert_eq!(text.matches("<failure ").count(), total);
+    assert_eq!(text.matches("<testsuite ").count(), fixtures().len());
+    assert_eq!(
+        text.matches("<testcase ").count(),
+        text.matches("</testcase>").count() + text.matches("/>").count()
+    );
+    insta::assert_snapshot!("junit", text);
 }
 
 #[test]

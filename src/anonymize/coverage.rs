@@ -19,6 +19,7 @@
 
 use crate::anonymize::detect::{Finding, Signal};
 use crate::anonymize::profile::glob_match;
+use crate::anonymize::transform::json::{Segment, parse_path};
 use crate::anonymize::{ColumnRule, Profile, RowsPolicy};
 use crate::pg::catalog::{Table, TableKind};
 
@@ -270,81 +271,6 @@ fn uncovered(
             f.column
         ),
     ))
-}
-
-/// One step of a JSON path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Segment {
-    Key(String),
-    Index(usize),
-    All,
-}
-
-/// Parses a JSON path as the `json` transformer writes them (`$.a.b`, `$["a b"][*]`, `$.l[0]`).
-fn parse_path(path: &str) -> Result<Vec<Segment>, ()> {
-    let rest = path.strip_prefix('$').ok_or(())?;
-    let c: Vec<char> = rest.chars().collect();
-    let mut i = 0;
-    let mut out = Vec::new();
-    while i < c.len() {
-        match c[i] {
-            '.' => {
-                i += 1;
-                let start = i;
-                while i < c.len() && c[i] != '.' && c[i] != '[' {
-                    i += 1;
-                }
-                let key: String = c[start..i].iter().collect();
-                if key.is_empty() {
-                    return Err(());
-                }
-                out.push(if key == "*" {
-                    Segment::All
-                } else {
-                    Segment::Key(key)
-                });
-            }
-            '[' => {
-                i += 1;
-                if c.get(i) == Some(&'"') {
-                    i += 1;
-                    let mut key = String::new();
-                    loop {
-                        match c.get(i) {
-                            Some('\\') if i + 1 < c.len() => {
-                                key.push(c[i + 1]);
-                                i += 2;
-                            }
-                            Some('"') => break,
-                            Some(&ch) => {
-                                key.push(ch);
-                                i += 1;
-                            }
-                            None => return Err(()),
-                        }
-                    }
-                    i += 1;
-                    out.push(Segment::Key(key));
-                } else {
-                    let start = i;
-                    while i < c.len() && c[i] != ']' {
-                        i += 1;
-                    }
-                    let inner: String = c[start..i].iter().collect();
-                    out.push(match inner.trim() {
-                        "*" => Segment::All,
-                        n => Segment::Index(n.parse().map_err(|_| ())?),
-                    });
-                }
-                if c.get(i) != Some(&']') {
-                    return Err(());
-                }
-                i += 1;
-            }
-            _ => return Err(()),
-        }
-    }
-    Ok(out)
 }
 
 /// Whether a rule path segment reaches what a finding path segment names.

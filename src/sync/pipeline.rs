@@ -100,7 +100,21 @@ impl TablePlan {
         )
     }
 
+    /// ` (a, b)`, or nothing for a table without stored columns (`COPY t () ...` is a syntax
+    /// error, and `COPY t ...` copies every non-generated column: none).
     fn column_list(&self) -> String {
+        if self.columns.is_empty() {
+            return String::new();
+        }
+        let quoted: Vec<String> = self.columns.iter().map(|c| quote_ident(c)).collect();
+        format!(" ({})", quoted.join(", "))
+    }
+
+    /// The columns for a `SELECT`: `a, b`, or nothing (`SELECT FROM t` selects rows of no columns).
+    fn select_list(&self) -> String {
+        if self.columns.is_empty() {
+            return String::new();
+        }
         let quoted: Vec<String> = self.columns.iter().map(|c| quote_ident(c)).collect();
         quoted.join(", ")
     }
@@ -112,13 +126,13 @@ impl TablePlan {
     pub fn copy_out_sql(&self) -> String {
         match &self.filter {
             None => format!(
-                "COPY {} ({}) TO STDOUT",
+                "COPY {}{} TO STDOUT",
                 self.qualified_name(),
                 self.column_list()
             ),
             Some(filter) => format!(
                 "COPY (SELECT {} FROM ONLY {} WHERE (\n{filter}\n)) TO STDOUT",
-                self.column_list(),
+                self.select_list(),
                 self.qualified_name()
             ),
         }
@@ -128,7 +142,7 @@ impl TablePlan {
     /// `COPY FROM` always stores the given values of identity columns.
     pub fn copy_in_sql(&self) -> String {
         format!(
-            "COPY {} ({}) FROM STDIN",
+            "COPY {}{} FROM STDIN",
             self.qualified_name(),
             self.column_list()
         )
@@ -465,9 +479,6 @@ impl Pipeline {
                 reason,
             })
         };
-        if plan.columns.is_empty() {
-            return invalid("the table plan lists no columns to copy".into());
-        }
         if FieldEditor::new(plan.columns.len(), transform.columns()).is_none() {
             return invalid(format!(
                 "the transform's column positions {:?} are not strictly ascending below {}",
@@ -834,6 +845,17 @@ mod tests {
             filtered.copy_out_sql(),
             "COPY (SELECT \"id\", \"Full Name\", \"a\"\"b\" FROM ONLY \"public\".\"Mixed Case\" \
              WHERE (\nid > 5 -- recent only\n)) TO STDOUT"
+        );
+    }
+
+    #[test]
+    fn tables_without_stored_columns_copy_without_a_column_list() {
+        let plan = TablePlan::new("public", "marker", Vec::<String>::new());
+        assert_eq!(plan.copy_out_sql(), r#"COPY "public"."marker" TO STDOUT"#);
+        assert_eq!(plan.copy_in_sql(), r#"COPY "public"."marker" FROM STDIN"#);
+        assert_eq!(
+            plan.with_filter("true").copy_out_sql(),
+            "COPY (SELECT  FROM ONLY \"public\".\"marker\" WHERE (\ntrue\n)) TO STDOUT"
         );
     }
 

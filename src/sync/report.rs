@@ -247,39 +247,13 @@ pub struct Totals {
 impl RunReport {
     /// The table printed at the end of a run.
     pub fn summary(&self) -> String {
-        let mut out = String::new();
-        let width = self
-            .tables
-            .iter()
-            .map(|t| t.table.chars().count())
-            .max()
-            .unwrap_or(5)
-            .max(5);
-        let _ = writeln!(
-            out,
-            "{:<width$}  {:>12}  {:>10}  {:>8}  masked",
-            "table", "rows", "bytes", "seconds"
-        );
-        for t in &self.tables {
-            let masked: Vec<String> = t
-                .transformers
-                .iter()
-                .map(|(c, k)| format!("{c}={k}"))
-                .collect();
+        let mut out = self.table_lines(["rows", "bytes", "seconds"], |t| {
             let rows = match t.rows_policy {
                 "none" => "schema only".to_owned(),
                 _ => t.rows.to_string(),
             };
-            let _ = writeln!(
-                out,
-                "{:<width$}  {:>12}  {:>10}  {:>8.1}  {}",
-                t.table,
-                rows,
-                human_bytes(t.bytes),
-                t.seconds,
-                masked.join(", ")
-            );
-        }
+            [rows, human_bytes(t.bytes), format!("{:.1}", t.seconds)]
+        });
         let stages: Vec<String> = self
             .stages
             .iter()
@@ -296,9 +270,7 @@ impl RunReport {
         );
         out
     }
-}
 
-impl RunReport {
     /// What a dry run prints: every table with its estimated rows, size, rows policy and the
     /// transformer of each masked column.
     pub fn plan(&self) -> String {
@@ -310,6 +282,23 @@ impl RunReport {
             self.tables.len(),
             self.jobs
         );
+        out.push_str(&self.table_lines(["rows (est.)", "size", "rows"], |t| {
+            [
+                t.rows.to_string(),
+                human_bytes(t.bytes),
+                t.rows_policy.to_owned(),
+            ]
+        }));
+        let _ = writeln!(out, "\nDry run: nothing was written.");
+        out
+    }
+
+    /// One line per table: its name, three figures, and its masked columns.
+    fn table_lines(
+        &self,
+        headers: [&str; 3],
+        figures: impl Fn(&TableReport) -> [String; 3],
+    ) -> String {
         let width = self
             .tables
             .iter()
@@ -317,10 +306,12 @@ impl RunReport {
             .max()
             .unwrap_or(5)
             .max(5);
+        let mut out = String::new();
+        let [a, b, c] = headers;
         let _ = writeln!(
             out,
-            "{:<width$}  {:>12}  {:>10}  {:<6}  masked columns",
-            "table", "rows (est.)", "size", "rows"
+            "{:<width$}  {a:>12}  {b:>10}  {c:>11}  masked columns",
+            "table"
         );
         for t in &self.tables {
             let masked: Vec<String> = t
@@ -328,21 +319,18 @@ impl RunReport {
                 .iter()
                 .map(|(c, k)| format!("{c}={k}"))
                 .collect();
+            let [a, b, c] = figures(t);
+            let masked = if masked.is_empty() {
+                "-".to_owned()
+            } else {
+                masked.join(", ")
+            };
             let _ = writeln!(
                 out,
-                "{:<width$}  {:>12}  {:>10}  {:<6}  {}",
-                t.table,
-                t.rows,
-                human_bytes(t.bytes),
-                t.rows_policy,
-                if masked.is_empty() {
-                    "-".to_owned()
-                } else {
-                    masked.join(", ")
-                }
+                "{:<width$}  {a:>12}  {b:>10}  {c:>11}  {masked}",
+                t.table
             );
         }
-        let _ = writeln!(out, "\nDry run: nothing was written.");
         out
     }
 }

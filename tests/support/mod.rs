@@ -100,8 +100,8 @@ pub fn message(e: &tokio_postgres::Error) -> String {
     }
 }
 
-/// The same connection string for another database.
-fn with_dbname(url: &str, db: &str) -> String {
+/// The same connection string (URL or `key=value`) for another database of the same server.
+pub fn with_dbname(url: &str, db: &str) -> String {
     let Some(scheme_end) = url.find("://") else {
         // `key=value` form: a later key wins.
         return format!("{url} dbname={db}");

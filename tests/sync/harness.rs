@@ -49,19 +49,7 @@ pub fn shared_datasets() -> PathBuf {
 
 /// The same connection URL (or `key=value` string) for another database of the same server.
 pub fn url_for(url: &str, db: &str) -> String {
-    let Some(scheme_end) = url.find("://") else {
-        return format!("{url} dbname={db}");
-    };
-    let rest = &url[scheme_end + 3..];
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let after_path = rest[authority_end..]
-        .find('?')
-        .map_or("", |q| &rest[authority_end + q..]);
-    format!(
-        "{}{}/{db}{after_path}",
-        &url[..scheme_end + 3],
-        &rest[..authority_end]
-    )
+    crate::support::with_dbname(url, db)
 }
 
 /// The same database as `url`, written as a libpq `key=value` string (another spelling that

@@ -25,8 +25,9 @@ struct Options {
     paths: toml::Table,
 }
 
+/// One step of a JSON path.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Segment {
+pub(crate) enum Segment {
     Key(String),
     Index(usize),
     All,
@@ -51,7 +52,9 @@ pub(crate) fn build(rule: &ColumnRule, ctx: &BuildCtx) -> Result<Box<dyn Transfo
     Ok(Box::new(Json(paths)))
 }
 
-fn parse_path(path: &str) -> Result<Vec<Segment>, String> {
+/// Parses a JSON path as profiles write them (`$.a.b`, `$["a b"][*]`, `$.l[0]`); the error says
+/// what is wrong. Coverage reads the same paths with it.
+pub(crate) fn parse_path(path: &str) -> Result<Vec<Segment>, String> {
     let rest = path
         .strip_prefix('$')
         .ok_or("a path starts with `$` (e.g. `$.email`)")?;

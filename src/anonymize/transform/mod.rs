@@ -23,7 +23,7 @@ mod email;
 mod first_name;
 mod hash;
 mod ip;
-mod json;
+pub(crate) mod json;
 mod keep;
 mod last_name;
 mod lorem;

@@ -15,6 +15,7 @@ use regex::{Captures, Regex};
 use super::email::Email;
 use super::ip::Ip;
 use super::{BuildCtx, NoOptions, PgType, RowLookup, Transform, text_only};
+use crate::anonymize::detect::values::luhn;
 use crate::anonymize::keyed::Keyed;
 use crate::anonymize::profile::ColumnRule;
 
@@ -47,24 +48,6 @@ pub(crate) fn build(rule: &ColumnRule, ctx: &BuildCtx) -> Result<Box<dyn Transfo
         email: Email(ctx.keyed.clone()),
         ip: Ip(ctx.keyed.clone()),
     }))
-}
-
-fn luhn(digits: &[u8]) -> bool {
-    let sum: u32 = digits
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &d)| {
-            let d = u32::from(d);
-            if i % 2 == 1 {
-                let x = d * 2;
-                if x > 9 { x - 9 } else { x }
-            } else {
-                d
-            }
-        })
-        .sum();
-    sum % 10 == 0
 }
 
 impl Scrub {

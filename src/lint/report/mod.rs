@@ -4,6 +4,8 @@
 //! - [`Format::Json`] (`json.rs`): the contract in design.md, for scripts.
 //! - [`Format::Github`] (`github.rs`): workflow commands that annotate a pull request.
 //! - [`Format::Sarif`] (`sarif.rs`): SARIF 2.1.0, for code scanning.
+//! - [`Format::Gitlab`] (`gitlab.rs`): a GitLab Code Quality report.
+//! - [`Format::Junit`] (`junit.rs`): JUnit XML, for CI systems' test reports.
 //!
 //! Every reporter is linear in the number of diagnostics: positions come from the
 //! engine (or the file's [`LineIndex`](super::line_index::LineIndex)), never from
@@ -15,7 +17,9 @@ use super::FileReport;
 use super::diagnostic::Severity;
 
 mod github;
+mod gitlab;
 mod json;
+mod junit;
 mod pretty;
 mod sarif;
 
@@ -29,6 +33,10 @@ pub enum Format {
     Github,
     /// SARIF 2.1.0, for code scanning.
     Sarif,
+    /// GitLab Code Quality report (`artifacts:reports:codequality`).
+    Gitlab,
+    /// JUnit XML, for CI test reports.
+    Junit,
 }
 
 /// Options for the pretty reporter.
@@ -50,6 +58,8 @@ pub fn render(
         Format::Json => json::render(reports, out),
         Format::Github => github::render(reports, out),
         Format::Sarif => sarif::render(reports, out),
+        Format::Gitlab => gitlab::render(reports, out),
+        Format::Junit => junit::render(reports, out),
     }
 }
 
