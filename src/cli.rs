@@ -132,8 +132,24 @@ pub struct ExplainArgs {
 #[derive(Debug, Args)]
 pub struct SyncArgs {
     /// The database to copy (libpq URL or `key=value` string). Only read-only transactions are run.
-    #[arg(long, value_name = "URL", env = "PGWARD_SOURCE")]
-    pub source: String,
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "PGWARD_SOURCE",
+        required_unless_present = "dump"
+    )]
+    pub source: Option<String>,
+
+    /// Copy from a pg_dump archive instead of a live database: a custom-format file (`pg_dump
+    /// -Fc`, also written through a pipe), a directory (`pg_dump -Fd`), or a plain SQL dump
+    /// (`.sql`, `.sql.gz`); the format is read from the content. No pg_restore needed.
+    #[arg(
+        long,
+        value_name = "PATH",
+        env = "PGWARD_DUMP",
+        conflicts_with = "source"
+    )]
+    pub dump: Option<PathBuf>,
 
     /// The staging database to replace (it need not exist yet). The load goes into
     /// `<name>__pgward_new`, swapped in once verified; the previous staging is kept as

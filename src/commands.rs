@@ -372,7 +372,7 @@ fn sync(args: SyncArgs) -> Result<Outcome> {
         ProgressMode::Quiet => sync::report::Display::Quiet,
     };
     let options = sync::SyncOptions {
-        source: args.source,
+        source: args.source.unwrap_or_default(),
         target: args.target,
         profile: args.profile,
         jobs: args.jobs.unwrap_or_else(default_jobs).max(1),
@@ -382,14 +382,29 @@ fn sync(args: SyncArgs) -> Result<Outcome> {
         drop_old: args.drop_old,
         display,
     };
-    run_sync(&options, args.report.as_deref())
+    match args.dump {
+        Some(dump) => {
+            sync::install_panic_hook();
+            let run = sync::run_dump(&options, &dump);
+            sync_outcome(&options, run, args.report.as_deref())
+        }
+        None => run_sync(&options, args.report.as_deref()),
+    }
 }
 
 /// Runs a sync, prints its plan or summary, writes the report; refusals and failures are exit 1,
 /// configuration errors exit 2.
 pub(crate) fn run_sync(options: &sync::SyncOptions, report: Option<&Path>) -> Result<Outcome> {
     sync::install_panic_hook();
-    match sync::run(options) {
+    sync_outcome(options, sync::run(options), report)
+}
+
+fn sync_outcome(
+    options: &sync::SyncOptions,
+    run: std::result::Result<sync::report::RunReport, sync::SyncError>,
+    report: Option<&Path>,
+) -> Result<Outcome> {
+    match run {
         Ok(run) => {
             let text = if options.dry_run {
                 run.plan()

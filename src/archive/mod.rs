@@ -41,6 +41,7 @@ mod directory;
 mod error;
 mod header;
 mod plain;
+pub mod schema;
 mod toc;
 
 use std::fs::{self, File};

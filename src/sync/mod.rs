@@ -17,7 +17,13 @@
 //!
 //! Any failure before the swap drops `<target>__pgward_new`: the current staging is never touched
 //! until a complete, verified copy is ready. [`report`] shows progress and writes the run report.
+//!
+//! Two sources share these stages: a live database ([`run`], below) and a pg_dump archive
+//! ([`run_dump`], [`archive_source`]: the guards on the archive's DDL and sampled data, pre- and
+//! post-data from its TOC, the same [`Plan`] and pipeline, then [`verify::row_counts`],
+//! `after_sql` and `swap_stage`).
 
+pub mod archive_source;
 pub mod copy;
 pub mod data;
 pub mod interrupt;
@@ -32,7 +38,7 @@ pub mod verify;
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
 use miette::Diagnostic;
@@ -40,6 +46,7 @@ use thiserror::Error;
 use tokio_postgres::Client;
 
 use crate::anonymize::{Profile, ProfileError, RowsPolicy, Salt, coverage, detect};
+use crate::archive::ArchiveError;
 use crate::pg::catalog::{self, ServerInfo};
 use crate::pg::connect::{ConnectError, Endpoint, describe_error, quote_ident, quote_literal};
 use crate::pg::tools::{self, ToolsError};
@@ -122,6 +129,24 @@ pub enum SyncError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Copy(#[from] PipelineError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Archive(#[from] ArchiveError),
+
+    #[error("{stage}: {entry} failed on the new database: {reason}\n  statement: {statement}")]
+    #[diagnostic(
+        code(pgward::sync::restore),
+        help(
+            "The archive's SQL for this object does not run on the target server; the current staging is untouched. A missing role or extension: create or install it on the target server (or run with the same PostgreSQL major version as the dump's source); a missing object: the archive may have been made with --table/--schema filters, dump the whole database."
+        )
+    )]
+    Restore {
+        stage: &'static str,
+        entry: String,
+        statement: String,
+        reason: String,
+    },
 
     #[error("the new database does not match the source:\n  - {}", .problems.join("\n  - "))]
     #[diagnostic(
@@ -225,11 +250,21 @@ pub fn install_panic_hook() {
 
 /// Runs a sync (or a dry run) to the end. Blocking: it drives its own tokio runtimes.
 pub fn run(options: &SyncOptions) -> Result<RunReport, SyncError> {
+    block_on(run_async(options))
+}
+
+/// Runs a sync (or a dry run) whose source is a pg_dump archive or plain dump at `dump` instead
+/// of `options.source` (which is ignored); see [`archive_source`].
+pub fn run_dump(options: &SyncOptions, dump: &Path) -> Result<RunReport, SyncError> {
+    block_on(archive_source::run(options, dump))
+}
+
+fn block_on<T>(run: impl Future<Output = Result<T, SyncError>>) -> Result<T, SyncError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| SyncError::Internal(format!("tokio runtime: {e}")))?;
-    runtime.block_on(run_async(options))
+    runtime.block_on(run)
 }
 
 async fn run_async(options: &SyncOptions) -> Result<RunReport, SyncError> {
@@ -391,21 +426,7 @@ async fn run_async(options: &SyncOptions) -> Result<RunReport, SyncError> {
         }
     };
 
-    stages.start("swap", &format!(": {new} becomes {target}"));
-    let swapped = {
-        let _guard = interrupt::swapping().await;
-        admin.swap(&target, &new, options.drop_old).await
-    };
-    let previous = match swapped {
-        Ok(previous) => previous,
-        Err(e) => {
-            let _ = admin.drop_database(&new).await;
-            interrupt::done();
-            return Err(e);
-        }
-    };
-    interrupt::done();
-    stages.finish();
+    let previous = swap_stage(&admin, options, &target, &new, &mut stages).await?;
     report.status = "synced";
     report.target.previous = previous;
     report.tables = table_reports(&plan, Some(&copied));
@@ -437,6 +458,52 @@ struct Load<'a, 'b> {
     new: &'a str,
     stages: &'a mut Stages<'b>,
     progress: &'a Progress,
+}
+
+/// Stage 7, for both sources: the new database takes the target's name. Returns the previous
+/// staging's new name (`None` on a first run or with `--drop-old`). On failure the new database
+/// is dropped.
+async fn swap_stage(
+    admin: &Admin,
+    options: &SyncOptions,
+    target: &str,
+    new: &str,
+    stages: &mut Stages<'_>,
+) -> Result<Option<String>, SyncError> {
+    stages.start("swap", &format!(": {new} becomes {target}"));
+    let swapped = {
+        let _guard = interrupt::swapping().await;
+        admin.swap(target, new, options.drop_old).await
+    };
+    let previous = match swapped {
+        Ok(previous) => previous,
+        Err(e) => {
+            let _ = admin.drop_database(new).await;
+            interrupt::done();
+            return Err(e);
+        }
+    };
+    interrupt::done();
+    stages.finish();
+    Ok(previous)
+}
+
+/// Stage 6, for both sources: the profile's `[after] sql` on the new database.
+async fn after_sql(
+    conn: &Client,
+    profile: &Profile,
+    stages: &mut Stages<'_>,
+) -> Result<(), SyncError> {
+    stages.start("after-sql", "");
+    for (i, sql) in profile.after_sql.iter().enumerate() {
+        conn.batch_execute(sql)
+            .await
+            .map_err(|e| SyncError::AfterSql {
+                index: i + 1,
+                reason: describe_error(&e),
+            })?;
+    }
+    Ok(())
 }
 
 /// Stages 2 to 6 into the new database; returns what the data stage copied.
@@ -508,16 +575,7 @@ async fn load(l: Load<'_, '_>) -> Result<Vec<(String, TableStats)>, SyncError> {
     verify::row_counts(&new_conn, &l.plan.tables, &copied).await?;
     verify::schema(l.source_schema, &new_conn).await?;
 
-    l.stages.start("after-sql", "");
-    for (i, sql) in l.profile.after_sql.iter().enumerate() {
-        new_conn
-            .batch_execute(sql)
-            .await
-            .map_err(|e| SyncError::AfterSql {
-                index: i + 1,
-                reason: describe_error(&e),
-            })?;
-    }
+    after_sql(&new_conn, l.profile, l.stages).await?;
     drop(new_conn);
     Ok(copied)
 }
@@ -581,19 +639,32 @@ async fn personal_data_refusals(
             )
         })
         .collect();
-    let coverage = coverage::check(&scan.findings, tables, profile);
-    refusals.extend(coverage.uncovered.into_iter().map(|u| {
-        Refusal::new(
-            format!(
-                "{}: {}, and the profile does not cover it: {}",
-                u.finding.location(),
-                u.finding.reason,
-                u.why
-            ),
-            u.fix,
-        )
-    }));
+    refusals.extend(uncovered_refusals(&scan.findings, tables, profile));
     Ok(refusals)
+}
+
+/// The detector's findings the profile does not cover, as refusals (both sources).
+fn uncovered_refusals(
+    findings: &[detect::Finding],
+    tables: &[catalog::Table],
+    profile: &Profile,
+) -> Vec<Refusal> {
+    let coverage = coverage::check(findings, tables, profile);
+    coverage
+        .uncovered
+        .into_iter()
+        .map(|u| {
+            Refusal::new(
+                format!(
+                    "{}: {}, and the profile does not cover it: {}",
+                    u.finding.location(),
+                    u.finding.reason,
+                    u.why
+                ),
+                u.fix,
+            )
+        })
+        .collect()
 }
 
 /// Sets each sequence of the new database to the source's value.

@@ -1,0 +1,504 @@
+//! `pgward sync --dump`: archives made with the installed pg_dump from the sync tests' hard cases
+//! (fixtures/sync/hard_cases.sql and its profile), in every form pg_dump writes, sync to the same
+//! data a live `pgward sync` of the same source makes with the same salt; the committed archives
+//! of newer pg_dump versions (fixtures/archive/) restore too; damaged or refused archives exit 1
+//! with a message that says what to do.
+//!
+//! Run: `cargo test --test sync_dump`.
+
+mod support;
+
+#[path = "sync/harness.rs"]
+#[allow(dead_code)]
+mod harness;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use harness::{
+    Checks, Run, SALT_A, collect_values, digests, find_pii, fixture, fresh_database, line_diff,
+    load_hard_cases, pg_dump, pg_program, row_counts, run, scalar_i64, schema_lines, sequences,
+    sync_command, url_for,
+};
+
+/// The PII columns of the hard cases (tests/sync/hard_cases.rs reads the same).
+const PII_QUERIES: &[&str] = &[
+    r#"SELECT email, full_name, phone, hashed_password, host(last_login_ip) FROM "user""#,
+    r#"SELECT split_part(full_name, ' ', 2) FROM "user""#,
+    "SELECT billing_address->>'email', billing_address->>'name', billing_address->>'street'
+     FROM billing.invoices",
+    r#"SELECT "Requester Email" FROM "Support Tickets""#,
+    r#"SELECT unnest(cc_emails) FROM "Support Tickets""#,
+    "SELECT token, refresh_token, client_secret FROM api_tokens",
+    "SELECT recipient_name, recipient_phone, ship_to_address FROM shipments",
+    "SELECT actor_email, host(ip_address), payload->'contact'->>'email',
+            payload->'contact'->>'phone' FROM events",
+    "SELECT username_tried, host(ip_address) FROM login_attempts",
+    "SELECT actor_email, host(ip_address), details->>'name', details->>'phone' FROM audit_log",
+];
+
+/// `pgward sync --dump PATH --target T --profile P --jobs 2`, armed, with `PGWARD_SALT=salt`.
+fn dump_command(dump: &Path, target: &str, profile: &Path, salt: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pgward"));
+    for var in [
+        "PGWARD_SOURCE",
+        "PGWARD_DUMP",
+        "PGWARD_TARGET",
+        "PGWARD_PROFILE",
+        "PGWARD_JOBS",
+        "PGWARD_REPORT",
+        "PGWARD_PROGRESS",
+        "STAGING_SAFETY_LOCK",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("STAGING_SAFETY_LOCK", "enabled")
+        .env("PGWARD_SALT", salt)
+        .arg("sync")
+        .arg("--dump")
+        .arg(dump)
+        .arg("--target")
+        .arg(target)
+        .arg("--profile")
+        .arg(profile)
+        .args(["--jobs", "2", "--progress", "log"])
+        .stdin(Stdio::null());
+    cmd
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// Makes an archive of `url` with the installed pg_dump: `how` is the pg_dump arguments, or a
+/// shell pipeline when it contains `|` (`{pg_dump}`, `{url}` and `{out}` are replaced).
+fn make_archive(url: &str, how: &str, out: &Path) {
+    let pg_dump = pg_program("pg_dump");
+    let status = if how.contains('|') {
+        let script = how
+            .replace("{pg_dump}", &shell_quote(&pg_dump.to_string_lossy()))
+            .replace("{url}", &shell_quote(url))
+            .replace("{out}", &shell_quote(&out.to_string_lossy()));
+        Command::new("sh").arg("-c").arg(&script).status()
+    } else {
+        Command::new(&pg_dump)
+            .args(how.split_whitespace())
+            .arg("--file")
+            .arg(out)
+            .arg("--dbname")
+            .arg(url)
+            .status()
+    };
+    assert!(
+        status.is_ok_and(|s| s.success()),
+        "pg_dump {how} of {url} failed"
+    );
+}
+
+#[tokio::test]
+async fn every_archive_form_syncs_like_a_live_sync() {
+    let (src_url, _) = fresh_database("dump_src").await;
+    load_hard_cases(&src_url).await;
+    let src = support::connect(&src_url).await;
+    let source_counts = row_counts(&src).await;
+    let source_schema = schema_lines(&src_url).await;
+    let pii = collect_values(&src, PII_QUERIES).await;
+    assert!(pii.len() > 1000, "the PII query found {} values", pii.len());
+    let profile = fixture("hard_cases.toml");
+
+    // The reference: a live sync of the same source with the same salt.
+    let live_url = url_for(&src_url, "dump_live");
+    let live_run = run(sync_command(&src_url, &live_url, &profile, SALT_A)).await;
+    assert_eq!(live_run.code, Some(0), "{}", live_run.describe());
+    let live = support::connect(&live_url).await;
+    let live_counts = row_counts(&live).await;
+    let live_digests = digests(&live).await;
+    let live_sequences = sequences(&live).await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let forms: &[(&str, &str)] = &[
+        ("fc_z0", "-Fc -Z0"),
+        ("fc_gzip", "-Fc -Z 6"),
+        ("fc_pipe", "{pg_dump} -Fc --dbname {url} | cat > {out}"),
+        ("fd_j2", "-Fd -j 2"),
+        ("plain", "-Fp"),
+        ("plain_gz", "{pg_dump} -Fp --dbname {url} | gzip > {out}"),
+    ];
+    let mut checks = Checks::default();
+    for (name, how) in forms {
+        let path = dir.path().join(name);
+        make_archive(&src_url, how, &path);
+        let target_url = url_for(&src_url, &format!("dump_t_{name}"));
+        let sync = run(dump_command(&path, &target_url, &profile, SALT_A)).await;
+        if sync.code != Some(0) {
+            checks.fail(format!("{name}: {}", sync.describe()));
+            continue;
+        }
+        check_against_live(
+            &mut checks,
+            name,
+            &target_url,
+            &source_counts,
+            &source_schema,
+            &live_counts,
+            &live_digests,
+            &live_sequences,
+            &pii,
+        )
+        .await;
+    }
+    checks.finish("every_archive_form_syncs_like_a_live_sync");
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn check_against_live(
+    checks: &mut Checks,
+    name: &str,
+    target_url: &str,
+    source_counts: &BTreeMap<String, i64>,
+    source_schema: &[String],
+    live_counts: &BTreeMap<String, i64>,
+    live_digests: &BTreeMap<String, String>,
+    live_sequences: &BTreeMap<String, Option<i64>>,
+    pii: &std::collections::BTreeSet<String>,
+) {
+    let target = support::connect(target_url).await;
+    let counts = row_counts(&target).await;
+    checks.eq(live_counts, &counts, &format!("{name}: row counts"));
+    for (table, n) in source_counts {
+        // The profile copies part of login_attempts and none of audit_log.
+        if table.ends_with("login_attempts") || table.ends_with("audit_log") {
+            continue;
+        }
+        checks.eq(
+            Some(n),
+            counts.get(table),
+            &format!("{name}: rows of {table} (source)"),
+        );
+    }
+    if let Some(diff) = line_diff(source_schema, &schema_lines(target_url).await) {
+        checks.fail(format!("{name}: schema differs from the source's: {diff}"));
+    }
+    let found = digests(&target).await;
+    for (table, digest) in live_digests {
+        checks.eq(
+            Some(digest),
+            found.get(table),
+            &format!("{name}: data of {table} (live sync)"),
+        );
+    }
+    checks.eq(
+        live_sequences,
+        &sequences(&target).await,
+        &format!("{name}: sequences"),
+    );
+    let data = pg_dump(target_url, &["--data-only"]).await;
+    let leaked = find_pii(pii, &data);
+    checks.check(leaked.is_empty(), || {
+        format!("{name}: original values in the target: {leaked:?}")
+    });
+}
+
+fn archive_fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/archive")
+        .join(name)
+}
+
+fn dump_fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/dump")
+        .join(name)
+}
+
+#[tokio::test]
+async fn archives_of_newer_pg_dump_versions_restore() {
+    let (base, _) = fresh_database("dump_newer").await;
+    let profile = dump_fixture("archive-fixtures.toml");
+    let mut checks = Checks::default();
+    for (i, name) in [
+        "v16-custom-lz4.dump",
+        "v17-custom-zstd.dump",
+        "v18-custom-gzip-pipe.dump",
+        "v18-custom-none.dump",
+        "v17-dir-lz4",
+        "v18-dir-zstd",
+        "v18-plain.sql",
+        "v18-server18-stats.dump",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let target_url = url_for(&base, &format!("dump_newer_{i}"));
+        let sync = run(dump_command(
+            &archive_fixture(name),
+            &target_url,
+            &profile,
+            SALT_A,
+        ))
+        .await;
+        if sync.code != Some(0) {
+            checks.fail(format!("{name}: {}", sync.describe()));
+            continue;
+        }
+        let t = support::connect(&target_url).await;
+        for (sql, expected) in [
+            (r#"SELECT count(*) FROM "Sales Dept"."People""#, 300),
+            ("SELECT count(*) FROM public.readings", 2),
+            ("SELECT n FROM public.people_count", 300),
+            ("SELECT last_value FROM public.ticket_no", 1234),
+            (
+                r#"SELECT count(*) FROM "Sales Dept"."People" WHERE "Full Name" = 'Ada Lovelace' OR "Full Name" LIKE 'person %'"#,
+                0,
+            ),
+            // Untouched columns keep their bytes (tabs, newlines, backslashes, `\.`).
+            (
+                r#"SELECT count(*) FROM "Sales Dept"."People" WHERE id = 3 AND note = '\.'"#,
+                1,
+            ),
+            (
+                "SELECT count(*) FROM pg_indexes WHERE indexname IN ('people_name', 'People_pkey')",
+                2,
+            ),
+        ] {
+            checks.eq(
+                expected,
+                scalar_i64(&t, sql).await,
+                &format!("{name}: {sql}"),
+            );
+        }
+    }
+    checks.finish("archives_of_newer_pg_dump_versions_restore");
+}
+
+#[tokio::test]
+async fn truncated_and_refused_archives_exit_1_and_write_nothing() {
+    let (base, _) = fresh_database("dump_refused").await;
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dump_fixture("archive-fixtures.toml");
+    let admin = support::connect(&base).await;
+    let exists = |name: &'static str| {
+        let admin = &admin;
+        async move {
+            scalar_i64(
+                admin,
+                &format!("SELECT count(*) FROM pg_database WHERE datname LIKE '{name}%'"),
+            )
+            .await
+        }
+    };
+
+    // Cut inside the data: the reader sees it while the table is loading.
+    let whole = std::fs::read(archive_fixture("v18-custom-none.dump")).unwrap();
+    let cut = dir.path().join("cut.dump");
+    std::fs::write(&cut, &whole[..whole.len() * 3 / 4]).unwrap();
+    let target = url_for(&base, "dump_cut");
+    let r = run(dump_command(&cut, &target, &profile, SALT_A)).await;
+    expect_refusal(&r, &["truncated", "cut.dump"]);
+    assert_eq!(exists("dump_cut").await, 0, "nothing left behind");
+
+    // A table the profile names that the archive does not have.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        std::fs::read_to_string(&profile).unwrap()
+            + "\n[tables.\"public.nope\"]\ncolumns.x = \"null\"\n",
+    )
+    .unwrap();
+    let target = url_for(&base, "dump_bad");
+    let r = run(dump_command(
+        &archive_fixture("v18-custom-none.dump"),
+        &target,
+        &bad,
+        SALT_A,
+    ))
+    .await;
+    expect_refusal(&r, &["public.nope", "the archive does not have"]);
+    assert_eq!(exists("dump_bad").await, 0, "nothing written");
+
+    // Large objects: no profile setting for them yet, so they are refused.
+    let (lo_url, _) = fresh_database("dump_lo_src").await;
+    let lo = support::connect(&lo_url).await;
+    lo.batch_execute(
+        "CREATE TABLE docs (id int PRIMARY KEY, body oid); \
+         INSERT INTO docs VALUES (1, lo_from_bytea(0, 'secret scan'::bytea))",
+    )
+    .await
+    .unwrap();
+    let lo_dump = dir.path().join("lo.dump");
+    make_archive(&lo_url, "-Fc", &lo_dump);
+    let lo_profile = dir.path().join("lo.toml");
+    std::fs::write(&lo_profile, "version = 1\n[salt]\nenv = \"PGWARD_SALT\"\n").unwrap();
+    let target = url_for(&base, "dump_lobj");
+    let r = run(dump_command(&lo_dump, &target, &lo_profile, SALT_A)).await;
+    expect_refusal(&r, &["large objects", "pg_catalog.pg_largeobject"]);
+    assert_eq!(exists("dump_lobj").await, 0, "nothing written");
+    // ... unless the profile drops them (the PII coverage check's convention).
+    let drop_lo = dir.path().join("drop-lo.toml");
+    std::fs::write(
+        &drop_lo,
+        "version = 1\n[salt]\nenv = \"PGWARD_SALT\"\n[tables.\"pg_catalog.pg_largeobject\"]\nrows = \"none\"\n",
+    )
+    .unwrap();
+    for (form, how) in [("fc", "-Fc"), ("plain", "-Fp")] {
+        let path = dir.path().join(format!("lo-{form}"));
+        make_archive(&lo_url, how, &path);
+        let target = url_for(&base, &format!("dump_lodrop_{form}"));
+        let r = run(dump_command(&path, &target, &drop_lo, SALT_A)).await;
+        assert_eq!(r.code, Some(0), "{form}: {}", r.describe());
+        let t = support::connect(&target).await;
+        assert_eq!(scalar_i64(&t, "SELECT count(*) FROM docs").await, 1);
+        assert_eq!(
+            scalar_i64(&t, "SELECT count(*) FROM pg_largeobject_metadata").await,
+            0,
+            "{form}: large objects dropped"
+        );
+    }
+
+    // Value sampling: a column whose name says nothing, full of email addresses and phone
+    // numbers, is found from the first rows of its data (in every archive form).
+    let (val_url, _) = fresh_database("dump_values_src").await;
+    let val = support::connect(&val_url).await;
+    val.batch_execute(
+        "CREATE TABLE notes (id int PRIMARY KEY, misc text); \
+         INSERT INTO notes SELECT g, 'person' || g || '@corp-mail.com' FROM generate_series(1, 50) g",
+    )
+    .await
+    .unwrap();
+    for (form, how) in [
+        ("fc", "-Fc"),
+        ("pipe", "{pg_dump} -Fc --dbname {url} | cat > {out}"),
+        ("plain", "-Fp"),
+    ] {
+        let path = dir.path().join(format!("values-{form}"));
+        make_archive(&val_url, how, &path);
+        let target = url_for(&base, &format!("dump_values_{form}"));
+        let r = run(dump_command(&path, &target, &lo_profile, SALT_A)).await;
+        expect_refusal(&r, &["public.notes.misc", "sampled values", "email"]);
+        assert!(
+            !r.stderr.contains("corp-mail.com"),
+            "no value in messages: {}",
+            r.describe()
+        );
+    }
+
+    // Data as INSERT statements cannot be masked: refused, in archives and plain dumps alike.
+    for (form, how) in [("fc", "-Fc --inserts"), ("plain", "-Fp --column-inserts")] {
+        let path = dir.path().join(format!("inserts-{form}"));
+        make_archive(&val_url, how, &path);
+        let target = url_for(&base, &format!("dump_inserts_{form}"));
+        let r = run(dump_command(&path, &target, &lo_profile, SALT_A)).await;
+        expect_refusal(&r, &["INSERT statements", "--inserts"]);
+        assert!(!r.stderr.contains("corp-mail.com"), "{}", r.describe());
+        assert_eq!(
+            scalar_i64(
+                &admin,
+                &format!(
+                    "SELECT count(*) FROM pg_database WHERE datname LIKE 'dump_inserts_{form}%'"
+                )
+            )
+            .await,
+            0,
+            "nothing written"
+        );
+    }
+
+    // A statement of the archive that fails on the target names its TOC entry and the server's
+    // message: a policy for a role that exists on the source's server but not the target's.
+    let (pol_url, _) = fresh_database("dump_policy_src").await;
+    let pol = support::connect(&pol_url).await;
+    pol.batch_execute(
+        "DROP ROLE IF EXISTS dump_policy_role; CREATE ROLE dump_policy_role; \
+         CREATE TABLE t (id int); ALTER TABLE t ENABLE ROW LEVEL SECURITY; \
+         CREATE POLICY only_some ON t TO dump_policy_role USING (id > 0)",
+    )
+    .await
+    .unwrap();
+    let pol_dump = dir.path().join("policy.dump");
+    make_archive(&pol_url, "-Fc", &pol_dump);
+    pol.batch_execute("DROP POLICY only_some ON t; DROP ROLE dump_policy_role")
+        .await
+        .unwrap();
+    let target = url_for(&base, "dump_pfail");
+    let r = run(dump_command(&pol_dump, &target, &lo_profile, SALT_A)).await;
+    expect_refusal(
+        &r,
+        &[
+            "(POLICY public.t only_some)",
+            "role \"dump_policy_role\" does not exist",
+            "CREATE POLICY only_some",
+        ],
+    );
+    assert_eq!(
+        exists("dump_pfail").await,
+        0,
+        "the half-built database is dropped"
+    );
+}
+
+fn expect_refusal(r: &Run, needles: &[&str]) {
+    assert_eq!(r.code, Some(1), "{}", r.describe());
+    for needle in needles {
+        assert!(
+            r.stderr.contains(needle),
+            "stderr lacks {needle:?}: {}",
+            r.describe()
+        );
+    }
+}
+
+#[tokio::test]
+async fn dry_run_prints_the_plan_and_the_command_line_takes_one_source() {
+    let (base, _) = fresh_database("dump_dry").await;
+    let target = url_for(&base, "dump_dry_target");
+    let mut cmd = dump_command(
+        &archive_fixture("v18-dir-zstd"),
+        &target,
+        &dump_fixture("archive-fixtures.toml"),
+        SALT_A,
+    );
+    cmd.arg("--dry-run").env_remove("STAGING_SAFETY_LOCK");
+    let r = run(cmd).await;
+    assert_eq!(r.code, Some(0), "{}", r.describe());
+    assert!(
+        r.stdout.contains("Sales Dept.People") && r.stdout.contains("Full Name=name"),
+        "{}",
+        r.describe()
+    );
+    let admin = support::connect(&base).await;
+    assert_eq!(
+        scalar_i64(
+            &admin,
+            "SELECT count(*) FROM pg_database WHERE datname LIKE 'dump_dry_target%'"
+        )
+        .await,
+        0,
+        "a dry run creates nothing"
+    );
+
+    // --dump and --source exclude each other; one of them is required.
+    let mut both = dump_command(
+        &archive_fixture("v18-plain.sql"),
+        &target,
+        &dump_fixture("archive-fixtures.toml"),
+        SALT_A,
+    );
+    both.args(["--source", &base]);
+    let r = run(both).await;
+    assert_eq!(r.code, Some(2), "{}", r.describe());
+    assert!(r.stderr.contains("--source"), "{}", r.describe());
+    let mut neither = Command::new(env!("CARGO_BIN_EXE_pgward"));
+    neither
+        .env_remove("PGWARD_SOURCE")
+        .env_remove("PGWARD_DUMP")
+        .args(["sync", "--target", &target, "--profile"])
+        .arg(dump_fixture("archive-fixtures.toml"));
+    let r = run(neither).await;
+    assert_eq!(r.code, Some(2), "{}", r.describe());
+    assert!(
+        r.stderr.contains("--source") && r.stderr.contains("required"),
+        "{}",
+        r.describe()
+    );
+}
