@@ -48,7 +48,7 @@ use crate::pg::connect::{Endpoint, quote_literal};
 
 use super::pipeline::{Pipeline, PipelineEvent, TableStats};
 use super::plan::{Plan, Refusal, TableJob};
-use super::report::{self, Progress, RunReport, Totals};
+use super::report::{self, Progress, RunReport};
 use super::swap::{self, Admin, NEW_SUFFIX};
 use super::{Stages, SyncError, SyncOptions, TARGET_SESSION, db_error, interrupt, preflight};
 
@@ -474,37 +474,20 @@ pub(super) async fn run(options: &SyncOptions, dump: &Path) -> Result<RunReport,
     if !options.dry_run && !admin.lock(&target).await? {
         return Err(SyncError::AlreadyRunning { target });
     }
-    let mut report = RunReport {
-        pgward_version: env!("CARGO_PKG_VERSION"),
-        status: "dry_run",
-        source: report::SourceReport {
+    let report = super::new_report(
+        report::SourceReport {
             database: source_name,
             system_identifier: None,
         },
-        target: report::TargetReport {
-            database: target.clone(),
-            previous: None,
-        },
-        profile: options.profile.display().to_string(),
-        salt_fingerprint: salt.fingerprint(),
-        jobs: options.jobs,
-        started_at: report::rfc3339(started_at),
-        seconds: 0.0,
-        stages: Vec::new(),
-        tables: Vec::new(),
-        totals: Totals::default(),
-    };
+        &target,
+        options,
+        &salt,
+        started_at,
+    );
     if options.dry_run {
-        stages.finish();
-        report.tables = super::table_reports(&plan, None);
-        report.totals = Totals {
-            tables: report.tables.len(),
-            rows: report.tables.iter().map(|t| t.rows).sum(),
-            bytes: report.tables.iter().map(|t| t.bytes).sum(),
-        };
-        report.stages = stages.done;
-        report.seconds = started.elapsed().as_secs_f64();
-        return Ok(report);
+        return Ok(super::finish_report(
+            report, "dry_run", &plan, None, stages, started,
+        ));
     }
 
     interrupt::loading(&target_ep, &new);
@@ -537,16 +520,8 @@ pub(super) async fn run(options: &SyncOptions, dump: &Path) -> Result<RunReport,
         }
     };
     let previous = super::swap_stage(&admin, options, &target, &new, &mut stages).await?;
-    report.status = "synced";
+    let mut report = super::finish_report(report, "synced", &plan, Some(&copied), stages, started);
     report.target.previous = previous;
-    report.tables = super::table_reports(&plan, Some(&copied));
-    report.totals = Totals {
-        tables: report.tables.len(),
-        rows: report.tables.iter().map(|t| t.rows).sum(),
-        bytes: report.tables.iter().map(|t| t.bytes).sum(),
-    };
-    report.stages = stages.done;
-    report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }
 

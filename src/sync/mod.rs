@@ -361,37 +361,20 @@ async fn run_async(options: &SyncOptions) -> Result<RunReport, SyncError> {
     if !refusals.is_empty() {
         return Err(SyncError::Refused { problems: refusals });
     }
-    let mut report = RunReport {
-        pgward_version: env!("CARGO_PKG_VERSION"),
-        status: "dry_run",
-        source: report::SourceReport {
+    let report = new_report(
+        report::SourceReport {
             database: source_info.database.clone(),
             system_identifier: source_info.system_identifier.clone(),
         },
-        target: report::TargetReport {
-            database: target.clone(),
-            previous: None,
-        },
-        profile: options.profile.display().to_string(),
-        salt_fingerprint: salt.fingerprint(),
-        jobs: options.jobs,
-        started_at: report::rfc3339(started_at),
-        seconds: 0.0,
-        stages: Vec::new(),
-        tables: Vec::new(),
-        totals: Totals::default(),
-    };
+        &target,
+        options,
+        &salt,
+        started_at,
+    );
     if options.dry_run {
-        stages.finish();
-        report.tables = table_reports(&plan, None);
-        report.totals = Totals {
-            tables: report.tables.len(),
-            rows: report.tables.iter().map(|t| t.rows).sum(),
-            bytes: report.tables.iter().map(|t| t.bytes).sum(),
-        };
-        report.stages = stages.done;
-        report.seconds = started.elapsed().as_secs_f64();
-        return Ok(report);
+        return Ok(finish_report(
+            report, "dry_run", &plan, None, stages, started,
+        ));
     }
 
     // From here on the new database exists: any failure (or Ctrl-C, SIGTERM) drops it.
@@ -427,9 +410,50 @@ async fn run_async(options: &SyncOptions) -> Result<RunReport, SyncError> {
     };
 
     let previous = swap_stage(&admin, options, &target, &new, &mut stages).await?;
-    report.status = "synced";
+    let mut report = finish_report(report, "synced", &plan, Some(&copied), stages, started);
     report.target.previous = previous;
-    report.tables = table_reports(&plan, Some(&copied));
+    Ok(report)
+}
+
+/// The run report as a run starts: who, where, with which salt; tables come at the end.
+fn new_report(
+    source: report::SourceReport,
+    target: &str,
+    options: &SyncOptions,
+    salt: &Salt,
+    started_at: SystemTime,
+) -> RunReport {
+    RunReport {
+        pgward_version: env!("CARGO_PKG_VERSION"),
+        status: "dry_run",
+        source,
+        target: report::TargetReport {
+            database: target.to_owned(),
+            previous: None,
+        },
+        profile: options.profile.display().to_string(),
+        salt_fingerprint: salt.fingerprint(),
+        jobs: options.jobs,
+        started_at: report::rfc3339(started_at),
+        seconds: 0.0,
+        stages: Vec::new(),
+        tables: Vec::new(),
+        totals: Totals::default(),
+    }
+}
+
+/// The run report at the end: the tables (copied, or planned for a dry run), totals and stages.
+fn finish_report(
+    mut report: RunReport,
+    status: &'static str,
+    plan: &Plan,
+    copied: Option<&[(String, TableStats)]>,
+    mut stages: Stages<'_>,
+    started: Instant,
+) -> RunReport {
+    stages.finish();
+    report.status = status;
+    report.tables = table_reports(plan, copied);
     report.totals = Totals {
         tables: report.tables.len(),
         rows: report.tables.iter().map(|t| t.rows).sum(),
@@ -437,7 +461,7 @@ async fn run_async(options: &SyncOptions) -> Result<RunReport, SyncError> {
     };
     report.stages = stages.done;
     report.seconds = started.elapsed().as_secs_f64();
-    Ok(report)
+    report
 }
 
 struct Load<'a, 'b> {
