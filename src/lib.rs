@@ -1,10 +1,13 @@
 //! pgward keeps PostgreSQL schema changes and staging data safe.
 //!
-//! - [`lint`]: migration SQL in, lock/rewrite/breakage diagnostics out.
-//! - [`anonymize`]: anonymization profiles and the transformer catalogue.
-//! - [`sync`]: the data path of the staging refresh (COPY codec, streaming table pipeline); the
-//!   `pgward sync` command that drives it is not wired up yet.
-//! - [`pg`]: throwaway PostgreSQL clusters for tests (and later `pgward demo`).
+//! - [`lint`]: migration SQL in (framework layouts, `--since`), lock/rewrite/breakage diagnostics
+//!   out (pretty, JSON, GitHub, SARIF, GitLab, JUnit).
+//! - [`anonymize`]: anonymization profiles, the transformer catalogue, the PII detector, coverage
+//!   and the profile scaffold.
+//! - [`sync`]: the staging refresh, stage by stage, from a live source or a pg_dump archive.
+//! - [`archive`]: the pg_dump archive reader (custom, directory, plain).
+//! - [`pg`]: connections, catalog queries and sampling, client tools, throwaway clusters.
+//! - [`demo`]: `pgward demo`.
 //!
 //! The binary (`src/main.rs`) is a thin shell over [`cli`] and [`commands`].
 
