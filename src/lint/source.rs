@@ -102,24 +102,7 @@ pub fn collect(inputs: &[PathBuf], stdin_name: &str) -> (Vec<SourceFile>, Vec<So
             Err(error) => errors.push(SourceError::Io { path: shown, error }),
             Ok(meta) if meta.is_file() => keep(read_file(input, shown), &mut files, &mut errors),
             Ok(meta) if meta.is_dir() => {
-                let mut walked = Vec::new();
-                let errors_before = errors.len();
-                walk(
-                    input,
-                    Path::new(""),
-                    &mut HashSet::new(),
-                    &mut walked,
-                    &mut errors,
-                );
-                // An unreadable directory is reported as such, not also as empty.
-                if walked.is_empty() && errors.len() == errors_before {
-                    errors.push(SourceError::NoSqlFiles { path: shown });
-                }
-                walked.sort_by(|a, b| {
-                    a.as_os_str()
-                        .as_encoded_bytes()
-                        .cmp(b.as_os_str().as_encoded_bytes())
-                });
+                let walked = walk_sorted(input, shown, &mut errors);
                 for rel in walked {
                     let path = input.join(&rel);
                     let shown = path.to_string_lossy().into_owned();
@@ -180,23 +163,7 @@ pub fn collect_migrations(
                 Err(e) => errors.push(e),
             },
             Ok(meta) if meta.is_dir() => {
-                let mut walked = Vec::new();
-                let errors_before = errors.len();
-                walk(
-                    input,
-                    Path::new(""),
-                    &mut HashSet::new(),
-                    &mut walked,
-                    &mut errors,
-                );
-                if walked.is_empty() && errors.len() == errors_before {
-                    errors.push(SourceError::NoSqlFiles { path: shown });
-                }
-                walked.sort_by(|a, b| {
-                    a.as_os_str()
-                        .as_encoded_bytes()
-                        .cmp(b.as_os_str().as_encoded_bytes())
-                });
+                let walked = walk_sorted(input, shown, &mut errors);
                 let mut read = Vec::new();
                 for rel in walked {
                     let path = input.join(&rel);
@@ -659,6 +626,23 @@ fn decode(mut bytes: Vec<u8>, shown: &str) -> Result<String, SourceError> {
             line,
         }
     })
+}
+
+/// The `*.sql` files under a directory, relative to it, in byte order of their paths. An empty
+/// directory is an error; an unreadable one is reported as such, not also as empty.
+fn walk_sorted(dir: &Path, shown: String, errors: &mut Vec<SourceError>) -> Vec<PathBuf> {
+    let mut walked = Vec::new();
+    let errors_before = errors.len();
+    walk(dir, Path::new(""), &mut HashSet::new(), &mut walked, errors);
+    if walked.is_empty() && errors.len() == errors_before {
+        errors.push(SourceError::NoSqlFiles { path: shown });
+    }
+    walked.sort_by(|a, b| {
+        a.as_os_str()
+            .as_encoded_bytes()
+            .cmp(b.as_os_str().as_encoded_bytes())
+    });
+    walked
 }
 
 #[cfg(test)]
