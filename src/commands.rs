@@ -148,33 +148,34 @@ fn lint(args: LintArgs) -> Result<Outcome> {
         }
         None => None,
     };
-    let (migrations, errors) =
+    let (mut migrations, errors) =
         source::collect_migrations(&args.paths, &args.stdin_filename, config.layout);
     let mut errored = !errors.is_empty();
     for err in errors {
         eprintln!("{:?}", miette::Report::new(err));
     }
 
-    // Every migration is read, in its runner's order (the schema history will replay them); only
-    // the up parts selected by --since are linted. Stdin is always linted.
-    let reports: Vec<_> = migrations
-        .into_iter()
-        .filter(|m| m.is_linted())
-        .filter(|m| match (&changed, &m.disk_path) {
-            (Some(changed), Some(path)) => {
-                changed.contains(&std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()))
-            }
-            _ => true,
-        })
-        .map(|m| {
-            lint::lint_migration(
-                m.file,
-                m.prepared.lint_text,
-                m.prepared.transaction,
-                &settings,
-            )
-        })
-        .collect();
+    // Every migration is read, in its runner's order, and the up parts of each directory's
+    // migrations are replayed into its schema history; only the up parts selected by --since are
+    // linted (stdin always). A file named on its own has no history: only a directory says which
+    // migrations run before it, and in which order.
+    for m in &mut migrations {
+        if m.disk_path.as_ref().is_some_and(|p| args.paths.contains(p)) {
+            m.set = None;
+        }
+    }
+    let deployed = if changed.is_some() {
+        lint::Deployed::Unselected
+    } else {
+        lint::Deployed::Earlier
+    };
+    let is_selected = |m: &source::Migration| match (&changed, &m.disk_path) {
+        (Some(changed), Some(path)) => {
+            changed.contains(&std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()))
+        }
+        _ => true,
+    };
+    let reports = lint::lint_migrations(migrations, is_selected, deployed, &settings);
     for report in &reports {
         for bad in &report.bad_suppressions {
             let line = report

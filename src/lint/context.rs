@@ -248,6 +248,9 @@ impl Context {
                     self.created.remove(kind, n);
                     if *kind == ObjectKind::Table {
                         self.column_types.remove_name(n);
+                        self.not_null_checks.remove_name(n);
+                        self.unvalidated_checks.remove_name(n);
+                        self.validated_checks.remove_name(n);
                     }
                 }
             }
@@ -270,10 +273,14 @@ impl Context {
             }
             TableAction::DropColumn { column, .. } => {
                 self.column_types.remove(column, table);
+                self.not_null_checks.remove(column, table);
             }
             TableAction::RenameColumn { from, to } => {
                 if let Some(ty) = self.column_types.remove(from, table) {
                     self.column_types.insert(to.clone(), table, ty);
+                }
+                if self.not_null_checks.remove(from, table).is_some() {
+                    self.not_null_checks.insert(to.clone(), table, ());
                 }
             }
             TableAction::RenameTable { to } => {
@@ -283,6 +290,15 @@ impl Context {
                 }
                 for (column, ty) in self.column_types.remove_name(table) {
                     self.column_types.insert(column, &renamed, ty);
+                }
+                for (column, ()) in self.not_null_checks.remove_name(table) {
+                    self.not_null_checks.insert(column, &renamed, ());
+                }
+                for (name, column) in self.unvalidated_checks.remove_name(table) {
+                    self.unvalidated_checks.insert(name, &renamed, column);
+                }
+                if !self.validated_checks.remove_name(table).is_empty() {
+                    self.validated_checks.insert((), &renamed, ());
                 }
             }
             TableAction::AddConstraint(c) => {
@@ -331,10 +347,40 @@ impl Context {
         self.enum_values_added.clear();
     }
 
-    /// Seeds the context with a table known to exist already (from schema history), with its
-    /// column types. Unlike tables created in the file, it is not new.
+    /// Seeds the context with a column known from schema history (see `lint::history`), with
+    /// its type. Unlike tables created in the file, its table is not new.
     pub fn know_column(&mut self, table: Name, column: String, ty: SqlType) {
         self.column_types.insert(column, &table, ty);
+    }
+
+    /// Seeds the context with an object created by an earlier migration that is not deployed yet:
+    /// like a table created earlier in the file, it is new and empty.
+    pub fn know_new(&mut self, kind: ObjectKind, name: &Name) {
+        self.created.insert(kind, name, ());
+    }
+
+    /// Seeds the context with a `CHECK` constraint from schema history: `validated`, or added
+    /// `NOT VALID` and not validated yet (a `VALIDATE CONSTRAINT` in the file then validates it).
+    /// `not_null_column` is set for a `CHECK (col IS NOT NULL)`.
+    pub fn know_check(
+        &mut self,
+        table: &Name,
+        name: Option<&str>,
+        not_null_column: Option<&str>,
+        validated: bool,
+    ) {
+        if validated {
+            self.validated_checks.insert((), table, ());
+            if let Some(col) = not_null_column {
+                self.not_null_checks.insert(col.to_owned(), table, ());
+            }
+        } else if let Some(name) = name {
+            self.unvalidated_checks.insert(
+                name.to_owned(),
+                table,
+                not_null_column.map(str::to_owned),
+            );
+        }
     }
 }
 

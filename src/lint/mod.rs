@@ -4,10 +4,15 @@
 //! walk them in order with a [`Context`], calling every enabled rule on every
 //! statement (ruff's single traversal, not a loop per rule). Reporters in
 //! `report/` only format what this module returns.
+//!
+//! A migrations directory is linted with its schema history ([`lint_migrations`]): each
+//! migration set is walked in its runner's order, every up part is replayed into a
+//! [`history::History`], and each linted file starts from what the earlier ones left.
 
 pub mod context;
 pub mod diagnostic;
 pub mod fallback;
+pub mod history;
 pub mod ignore;
 pub mod layout;
 pub mod line_index;
@@ -21,11 +26,13 @@ pub mod source;
 pub mod split;
 pub mod statement;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
+use std::path::{Path, PathBuf};
 
 use context::{Context, FileSettings};
 use diagnostic::{Diagnostic, Finding, Severity};
+use history::History;
 use ignore::{BadSuppression, Scope, Suppression};
 use line_index::LineIndex;
 use rules::RuleId;
@@ -112,20 +119,114 @@ pub struct FileReport {
     pub bad_suppressions: Vec<BadSuppression>,
 }
 
-/// Lints one file.
+/// Lints one file, with no history.
 pub fn lint_file(file: SourceFile, settings: &LintSettings) -> FileReport {
-    lint_migration(file, None, layout::Transaction::Configured, settings)
+    lint_migration(file, None, layout::Transaction::Configured, settings, None)
+}
+
+/// Which migrations before a linted one have run on the databases it will run on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Deployed {
+    /// All of them (no `--since`): what an earlier migration created exists, with rows.
+    Earlier,
+    /// The migrations that are not selected (`--since`: unchanged since the base). A selected
+    /// migration is part of the change under review, so what it creates is new for the later
+    /// ones, unless an unselected migration of its set comes after it: the runner ran it
+    /// before that one, so it is deployed too (an old migration edited in place).
+    Unselected,
+}
+
+/// Lints migrations with their schema history, returning a report per linted file, in order.
+///
+/// `migrations` come in runner order within each migration set ([`source::collect_migrations`]).
+/// For each set (`Migration::set`), the up parts of all its migrations, linted or not, are
+/// replayed in that order into a [`History`]; down parts are neither replayed nor linted. Up
+/// parts for which `is_selected` holds are linted, their [`Context`] seeded from the history of
+/// the migrations before them. A migration without a set (stdin, a file named on its own) is
+/// linted alone. A file that appears twice in a set is replayed once.
+pub fn lint_migrations(
+    migrations: Vec<source::Migration>,
+    is_selected: impl Fn(&source::Migration) -> bool,
+    deployed: Deployed,
+    settings: &LintSettings,
+) -> Vec<FileReport> {
+    let selected: Vec<bool> = migrations
+        .iter()
+        .map(|m| m.is_linted() && is_selected(m))
+        .collect();
+    // Pending: selected, and no unselected migration of the set runs after it.
+    let mut pending = vec![false; migrations.len()];
+    if deployed == Deployed::Unselected {
+        let mut deployed_later: HashSet<&Path> = HashSet::new();
+        for (i, m) in migrations.iter().enumerate().rev() {
+            if !m.is_linted() {
+                continue;
+            }
+            let Some(set) = m.set.as_deref() else {
+                continue;
+            };
+            if selected[i] {
+                pending[i] = !deployed_later.contains(set);
+            } else {
+                deployed_later.insert(set);
+            }
+        }
+    }
+
+    let mut histories: HashMap<PathBuf, History> = HashMap::new();
+    let mut replayed: HashSet<(PathBuf, PathBuf)> = HashSet::new();
+    let mut reports = Vec::new();
+    for ((m, selected), pending) in migrations.into_iter().zip(selected).zip(pending) {
+        if !m.is_linted() {
+            continue;
+        }
+        let first_time = match (&m.set, &m.disk_path) {
+            (Some(set), Some(path)) => replayed.insert((set.clone(), path.clone())),
+            _ => true,
+        };
+        let history = match &m.set {
+            Some(set) if first_time => {
+                let h = histories.entry(set.clone()).or_default();
+                h.set_pending(pending);
+                Some(h)
+            }
+            _ => None,
+        };
+        if selected {
+            reports.push(lint_migration(
+                m.file,
+                m.prepared.lint_text,
+                m.prepared.transaction,
+                settings,
+                history,
+            ));
+        } else if let Some(history) = history {
+            let text = runs(&m.file.text, m.prepared.lint_text.as_deref());
+            let split = split::split(text);
+            let statements = lower_all(text, &split.statements);
+            let unparsed = split.error.map(|e| &text[e.span]);
+            history.replay(&statements, unparsed);
+        }
+    }
+    reports
+}
+
+/// What the runner runs of a file: its `lint_text` when it maps onto the file, else the file.
+fn runs<'a>(file: &'a str, lint_text: Option<&'a str>) -> &'a str {
+    lint_text.filter(|t| t.len() == file.len()).unwrap_or(file)
 }
 
 /// Lints one file as its migration runner runs it: `lint_text` (same length as the file, see
 /// [`layout::Prepared::lint_text`]) is what the rules see when set, and `transaction` decides
 /// `assume_in_transaction` for this file. Output positions and snippets come from the file's own
-/// text.
+/// text. With a `history`, the rules start from what it knows, and the file is then replayed
+/// into it.
 pub fn lint_migration(
     file: SourceFile,
     lint_text: Option<String>,
     transaction: layout::Transaction,
     settings: &LintSettings,
+    history: Option<&mut History>,
 ) -> FileReport {
     let line_index = LineIndex::new(&file.text);
     // A text of another length would not map onto the file: lint the file as it is.
@@ -151,6 +252,9 @@ pub fn lint_migration(
         ..settings.file.clone()
     };
     let mut ctx = Context::new(&file_settings);
+    if let Some(history) = &history {
+        history.seed(&mut ctx);
+    }
     let mut raw: Vec<(RuleId, Finding, Range<usize>)> = Vec::new();
     let mut findings = Vec::new();
     for stmt in &statements {
@@ -170,6 +274,12 @@ pub fn lint_migration(
         rule.checker().end_of_file(&ctx, end, &mut findings);
         let at = end..end;
         raw.extend(findings.drain(..).map(|f| (*rule, f, at.clone())));
+    }
+    if let Some(history) = history {
+        history.replay(
+            &statements,
+            split.error.as_ref().map(|e| &text[e.span.clone()]),
+        );
     }
     if let Some(err) = &split.error
         && settings.rules.is_enabled(RuleId::SyntaxError)

@@ -1,0 +1,1030 @@
+//! The schema that earlier migrations left behind, replayed from their lowered operations.
+//!
+//! `pgward lint` on a migrations directory replays the up part of every migration before the one
+//! it lints, in the runner's order, into a [`History`]: tables with their columns, types and
+//! `NOT NULL`, constraints (with whether they are validated), partitions, indexes, enum types and
+//! their values, domains, views, materialized views, sequences and functions. The engine then
+//! seeds each linted file's [`Context`] from it ([`History::seed`]), so that rules know, say, a
+//! column's old type from the file that created it.
+//!
+//! Replay reads the same [`Op`]s the rules see, never sqlparser's AST. It must never make a fact
+//! up: a statement pgward does not understand (unparsable, `Op::Other` such as `SELECT
+//! create_hypertable('events', ...)`, an `ALTER TABLE` action it does not model, a function called
+//! after it was created) makes every object it mentions by name *unknown*: the column types,
+//! `NOT NULL` and constraints known for it are forgotten, so rules behave as without history.
+//! Statements inside a `DO` block may not run (they are usually guarded by an `IF`): they only
+//! create what does not exist yet, and whatever else they touch is forgotten rather than changed.
+//!
+//! Objects created by a migration that is not deployed yet ([`History::set_pending`], from
+//! `--since`) are new: empty and unused, like tables created earlier in the same file.
+
+use std::collections::HashMap;
+
+use super::context::Context;
+use super::ops::{
+    ColumnDef, Constraint, ConstraintKind, Name, ObjectKind, Op, SqlType, TableAction,
+};
+use super::statement::{ParsedBy, Statement};
+
+/// The schema as the replayed migrations leave it. See the module documentation.
+#[derive(Clone, Debug, Default)]
+pub struct History {
+    tables: Objects<Table>,
+    indexes: Objects<Index>,
+    /// Types created with `CREATE TYPE`: enums (with their values when known) and others.
+    types: Objects<TypeDef>,
+    /// Domains, views, materialized views, sequences, functions and procedures: only whether
+    /// they exist (and are new); functions keep their definition (see [`History::forget_mentioned`]).
+    others: HashMap<ObjectKind, Objects<Other>>,
+    /// The migration being replayed is not deployed yet: what it creates is new.
+    pending: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Table {
+    /// In order of creation. A column not listed is unknown, not absent.
+    columns: Vec<Column>,
+    constraints: Vec<ConstraintFact>,
+    /// `PARTITION OF parent`, or attached to it.
+    partition_of: Option<Name>,
+    /// Created by a migration that is not deployed yet.
+    new: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Column {
+    name: String,
+    /// `None`: unknown.
+    ty: Option<SqlType>,
+    /// `None`: unknown.
+    not_null: Option<bool>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct ConstraintFact {
+    /// `None` for an unnamed constraint (PostgreSQL chose a name pgward does not reproduce).
+    name: Option<String>,
+    kind: ConstraintKind,
+    validated: bool,
+}
+
+#[derive(Clone, Debug)]
+struct Index {
+    table: Name,
+    unique: bool,
+    new: bool,
+}
+
+#[derive(Clone, Debug)]
+struct TypeDef {
+    /// `Some` for an enum whose values are known, in no guaranteed order (`ADD VALUE BEFORE`).
+    enum_values: Option<Vec<String>>,
+    new: bool,
+}
+
+#[derive(Clone, Debug)]
+struct Other {
+    /// For functions and procedures: the `CREATE` statement's text, whose objects become unknown
+    /// when a later statement calls it.
+    definition: Option<String>,
+    new: bool,
+}
+
+/// `Op::Other` statements that cannot change any object's columns, types or constraints.
+const HARMLESS: &[&str] = &[
+    "GRANT",
+    "REVOKE",
+    "ANALYZE",
+    "SHOW",
+    "NOTIFY",
+    "LISTEN",
+    "UNLISTEN",
+    "DISCARD",
+    "CHECKPOINT",
+    "EXPLAIN",
+    "SET",
+    "RESET",
+    "CREATE ROLE",
+    "CREATE USER",
+    "ALTER ROLE",
+    "ALTER USER",
+    "DROP ROLE",
+    "DROP USER",
+    "ALTER DEFAULT PRIVILEGES",
+    "SECURITY LABEL",
+    "COMMENT",
+];
+
+impl History {
+    pub fn new() -> History {
+        History::default()
+    }
+
+    /// Whether the migrations replayed from now on are deployed (`false`) or part of the change
+    /// being linted (`true`: what they create counts as new).
+    pub fn set_pending(&mut self, pending: bool) {
+        self.pending = pending;
+    }
+
+    /// Replays one migration's statements. `unparsed` is the text after the point where the file
+    /// could not be split any further (an unterminated quote): everything it names becomes
+    /// unknown.
+    pub fn replay(&mut self, statements: &[Statement], unparsed: Option<&str>) {
+        for stmt in statements {
+            self.replay_statement(stmt);
+        }
+        if let Some(text) = unparsed {
+            self.forget_mentioned(text);
+        }
+    }
+
+    fn replay_statement(&mut self, stmt: &Statement) {
+        let understood = stmt.parsed_by != ParsedBy::Unrecognized
+            && stmt.ops.iter().all(|op| match op {
+                Op::Other { keyword } => is_harmless(keyword),
+                _ => true,
+            });
+        if !understood {
+            self.forget_mentioned(&stmt.text);
+        }
+        let certain = !stmt.in_do_block;
+        for op in &stmt.ops {
+            self.apply(op, certain, &stmt.text);
+        }
+    }
+
+    /// Forgets what is known about every table, type and column named in `text` (as a word, in
+    /// identifiers, quoted identifiers or string literals), and about what the functions it names
+    /// touch. Existence and newness stay: an unknown statement does not make a new table old.
+    pub fn forget_mentioned(&mut self, text: &str) {
+        let mut bodies = Vec::new();
+        for word in words(text) {
+            self.forget_word(&word);
+            for kind in [ObjectKind::Function, ObjectKind::Procedure] {
+                if let Some(objs) = self.others.get(&kind) {
+                    bodies.extend(
+                        objs.all_named(&word)
+                            .filter_map(|o| o.definition.clone())
+                            .collect::<Vec<_>>(),
+                    );
+                }
+            }
+        }
+        // One level deep: the tables a called function names.
+        for body in bodies {
+            for word in words(&body) {
+                self.forget_word(&word);
+            }
+        }
+    }
+
+    fn forget_word(&mut self, word: &str) {
+        for table in self.tables.all_named_mut(word) {
+            table.forget();
+        }
+        for ty in self.types.all_named_mut(word) {
+            ty.enum_values = None;
+        }
+    }
+
+    fn apply(&mut self, op: &Op, certain: bool, text: &str) {
+        let pending = self.pending;
+        match op {
+            Op::CreateTable {
+                table,
+                columns,
+                constraints,
+                partition_of,
+                if_not_exists,
+                temporary,
+                ..
+            } => {
+                if *temporary || ((*if_not_exists || !certain) && self.tables.find(table).is_some())
+                {
+                    return;
+                }
+                let mut t = Table {
+                    partition_of: partition_of.clone(),
+                    new: pending,
+                    ..Table::default()
+                };
+                // A partition has its parent's columns and CHECK constraints.
+                if let Some(parent) = partition_of.as_ref().and_then(|p| self.tables.find(p)) {
+                    t.columns = parent.columns.clone();
+                    t.constraints = parent
+                        .constraints
+                        .iter()
+                        .filter(|c| matches!(c.kind, ConstraintKind::Check { .. }))
+                        .cloned()
+                        .collect();
+                }
+                for c in columns {
+                    t.add_column(c);
+                }
+                for c in constraints {
+                    t.add_constraint(c);
+                }
+                self.tables.insert(table, t);
+            }
+            Op::CreateIndex {
+                name: Some(name),
+                table,
+                unique,
+                if_not_exists,
+                ..
+            } => {
+                if (*if_not_exists || !certain) && self.indexes.find(name).is_some() {
+                    return;
+                }
+                let index = Index {
+                    table: qualified_like(table, name),
+                    unique: *unique,
+                    new: pending,
+                };
+                self.indexes.insert(name, index);
+            }
+            Op::CreateEnum { name, values } => {
+                if !certain && self.types.find(name).is_some() {
+                    return;
+                }
+                let ty = TypeDef {
+                    enum_values: Some(values.clone()),
+                    new: pending,
+                };
+                self.types.insert(name, ty);
+            }
+            Op::AlterEnumAddValue { name, value } => {
+                if let Some(ty) = self.types.find_mut(name) {
+                    match &mut ty.enum_values {
+                        Some(values) if certain => {
+                            if !values.contains(value) {
+                                values.push(value.clone());
+                            }
+                        }
+                        values => *values = None,
+                    }
+                }
+            }
+            Op::CreateDomain { name, .. } => self.create_other(ObjectKind::Domain, name, None),
+            Op::Create {
+                kind,
+                name,
+                or_replace,
+                ..
+            } => match kind {
+                ObjectKind::Type if self.types.find(name).is_none() || (certain && !or_replace) => {
+                    let ty = TypeDef {
+                        enum_values: None,
+                        new: pending,
+                    };
+                    self.types.insert(name, ty);
+                }
+                ObjectKind::View
+                | ObjectKind::MaterializedView
+                | ObjectKind::Sequence
+                | ObjectKind::Domain
+                | ObjectKind::Function
+                | ObjectKind::Procedure => {
+                    let definition = matches!(kind, ObjectKind::Function | ObjectKind::Procedure)
+                        .then(|| text.to_owned());
+                    if *or_replace
+                        && let Some(existing) = self.others.entry(*kind).or_default().find_mut(name)
+                    {
+                        // Replaced, not created: it keeps being old or new.
+                        existing.definition = definition;
+                    } else if certain || self.others.entry(*kind).or_default().find(name).is_none()
+                    {
+                        self.create_other(*kind, name, definition);
+                    }
+                }
+                _ => {}
+            },
+            Op::Drop {
+                kind,
+                names,
+                cascade,
+                ..
+            } => {
+                for name in names {
+                    self.drop(*kind, name, *cascade);
+                }
+            }
+            Op::Rename { kind, from, to } => {
+                let to = Name::new(from.schema.as_deref(), to);
+                self.rename(*kind, from, &to, certain);
+            }
+            Op::AlterTable {
+                table,
+                if_exists,
+                action,
+                ..
+            } => self.alter_table(table, *if_exists, action, certain),
+            _ => {}
+        }
+    }
+
+    fn create_other(&mut self, kind: ObjectKind, name: &Name, definition: Option<String>) {
+        let other = Other {
+            definition,
+            new: self.pending,
+        };
+        self.others.entry(kind).or_default().insert(name, other);
+    }
+
+    fn drop(&mut self, kind: ObjectKind, name: &Name, cascade: bool) {
+        match kind {
+            ObjectKind::Table => {
+                self.tables.remove(name);
+                // Its indexes and partitions go with it.
+                self.indexes.retain(|_, i| !i.table.matches(name));
+                let children: Vec<Name> = self
+                    .tables
+                    .iter()
+                    .filter(|(_, t)| t.partition_of.as_ref().is_some_and(|p| p.matches(name)))
+                    .map(|(n, _)| n)
+                    .collect();
+                for child in children {
+                    self.drop(ObjectKind::Table, &child, cascade);
+                }
+            }
+            ObjectKind::Index => {
+                self.indexes.remove(name);
+            }
+            ObjectKind::Type => {
+                self.types.remove(name);
+                if cascade {
+                    // Columns of the type are dropped with it.
+                    self.forget_type_columns(name);
+                }
+            }
+            ObjectKind::Domain => {
+                self.others.entry(kind).or_default().remove(name);
+                if cascade {
+                    self.forget_type_columns(name);
+                }
+            }
+            ObjectKind::Schema => {
+                let schema = &name.name;
+                self.tables.remove_schema(schema);
+                self.indexes.remove_schema(schema);
+                self.types.remove_schema(schema);
+                for objs in self.others.values_mut() {
+                    objs.remove_schema(schema);
+                }
+            }
+            _ => {
+                if let Some(objs) = self.others.get_mut(&kind) {
+                    objs.remove(name);
+                }
+            }
+        }
+    }
+
+    fn forget_type_columns(&mut self, ty: &Name) {
+        for (_, t) in self.tables.iter_mut() {
+            t.columns
+                .retain(|c| c.ty.as_ref().is_none_or(|c| c.name != ty.name));
+        }
+    }
+
+    fn rename(&mut self, kind: ObjectKind, from: &Name, to: &Name, certain: bool) {
+        if !certain {
+            // It may or may not have happened: neither name is known any more.
+            match kind {
+                ObjectKind::Table => {
+                    for n in [from, to] {
+                        if let Some(t) = self.tables.find_mut(n) {
+                            t.forget();
+                        }
+                    }
+                }
+                ObjectKind::Type => {
+                    for n in [from, to] {
+                        if let Some(t) = self.types.find_mut(n) {
+                            t.enum_values = None;
+                        }
+                    }
+                }
+                _ => {}
+            }
+            return;
+        }
+        match kind {
+            ObjectKind::Table => {
+                if let Some(t) = self.tables.remove(from).into_iter().next() {
+                    self.tables.insert(to, t);
+                    for (_, child) in self.tables.iter_mut() {
+                        if child.partition_of.as_ref().is_some_and(|p| p.matches(from)) {
+                            child.partition_of = Some(to.clone());
+                        }
+                    }
+                    for (_, i) in self.indexes.iter_mut() {
+                        if i.table.matches(from) {
+                            i.table = to.clone();
+                        }
+                    }
+                } else {
+                    // `ALTER TABLE v RENAME TO w` works on views, sequences and indexes too.
+                    for kind in [
+                        ObjectKind::View,
+                        ObjectKind::MaterializedView,
+                        ObjectKind::Sequence,
+                    ] {
+                        self.rename(kind, from, to, certain);
+                    }
+                    self.rename(ObjectKind::Index, from, to, certain);
+                }
+            }
+            ObjectKind::Index => {
+                if let Some(i) = self.indexes.remove(from).into_iter().next() {
+                    self.indexes.insert(to, i);
+                }
+            }
+            ObjectKind::Type => {
+                if let Some(t) = self.types.remove(from).into_iter().next() {
+                    self.types.insert(to, t);
+                }
+                // Columns of the type keep it under its new name: forget their type instead.
+                self.forget_type_columns(from);
+            }
+            _ => {
+                if let Some(objs) = self.others.get_mut(&kind)
+                    && let Some(o) = objs.remove(from).into_iter().next()
+                {
+                    objs.insert(to, o);
+                }
+                if kind == ObjectKind::Domain {
+                    self.forget_type_columns(from);
+                }
+            }
+        }
+    }
+
+    fn alter_table(&mut self, table: &Name, if_exists: bool, action: &TableAction, certain: bool) {
+        match action {
+            TableAction::RenameTable { to } => {
+                let to = Name::new(table.schema.as_deref(), to);
+                return self.rename(ObjectKind::Table, table, &to, certain);
+            }
+            TableAction::SetSchema { schema } => {
+                let to = Name::new(Some(schema), &table.name);
+                return self.rename(ObjectKind::Table, table, &to, certain);
+            }
+            _ => {}
+        }
+        if self.tables.find(table).is_none() {
+            if if_exists || !certain || self.tables.is_ambiguous(table) {
+                return;
+            }
+            // Created by something pgward did not follow: what this statement says is still true.
+            self.tables.insert(table, Table::default());
+        }
+        let Some(t) = self.tables.find_mut(table) else {
+            return;
+        };
+        match action {
+            TableAction::AddColumn {
+                column,
+                if_not_exists,
+            } => {
+                if t.column(&column.name).is_some() && (*if_not_exists || !certain) {
+                    return;
+                }
+                t.add_column(column);
+            }
+            TableAction::DropColumn { column, .. } => t.drop_column(column),
+            TableAction::AlterColumnType { column, ty, .. } => {
+                let ty = certain.then(|| ty.clone());
+                match t.column_mut(column) {
+                    Some(c) => c.ty = ty,
+                    None => t.columns.push(Column {
+                        name: column.clone(),
+                        ty,
+                        not_null: None,
+                    }),
+                }
+            }
+            TableAction::SetNotNull { column } | TableAction::DropNotNull { column } => {
+                let value = certain.then_some(matches!(action, TableAction::SetNotNull { .. }));
+                match t.column_mut(column) {
+                    Some(c) => c.not_null = value,
+                    None => t.columns.push(Column {
+                        name: column.clone(),
+                        ty: None,
+                        not_null: value,
+                    }),
+                }
+            }
+            TableAction::AddConstraint(c) => {
+                if certain {
+                    t.add_constraint(c);
+                }
+            }
+            TableAction::ValidateConstraint { name } => {
+                if certain
+                    && let Some(c) = t
+                        .constraints
+                        .iter_mut()
+                        .find(|c| c.name.as_deref() == Some(name.as_str()))
+                {
+                    c.validated = true;
+                }
+            }
+            TableAction::DropConstraint { name, .. } => t.drop_constraint(name),
+            TableAction::RenameConstraint { from, to } => {
+                let found = t
+                    .constraints
+                    .iter_mut()
+                    .find(|c| c.name.as_deref() == Some(from.as_str()));
+                match found {
+                    Some(c) if certain => c.name = Some(to.clone()),
+                    _ => {
+                        t.drop_constraint(from);
+                        t.drop_constraint(to);
+                    }
+                }
+            }
+            TableAction::RenameColumn { from, to } => {
+                if certain {
+                    t.rename_column(from, to);
+                } else {
+                    t.drop_column(from);
+                    t.drop_column(to);
+                }
+            }
+            TableAction::AttachPartition { partition } => {
+                let parent = table.clone();
+                let p = qualified_like(partition, table);
+                if let Some(child) = self.tables.find_mut(&p) {
+                    child.partition_of = certain.then_some(parent);
+                } else if certain && !self.tables.is_ambiguous(&p) {
+                    let child = Table {
+                        partition_of: Some(parent),
+                        ..Table::default()
+                    };
+                    self.tables.insert(&p, child);
+                }
+            }
+            TableAction::DetachPartition { partition, .. } => {
+                if let Some(child) = self.tables.find_mut(&qualified_like(partition, table)) {
+                    child.partition_of = None;
+                }
+            }
+            TableAction::Other { what } => {
+                let w = what.to_ascii_uppercase();
+                let changes_columns = w
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .any(|word| matches!(word, "TYPE" | "INHERIT" | "OF" | "EXPRESSION"));
+                if changes_columns || !certain {
+                    t.forget();
+                }
+            }
+            TableAction::SetDefault { .. }
+            | TableAction::DropDefault { .. }
+            | TableAction::AlterConstraint { .. }
+            | TableAction::SetTablespace
+            | TableAction::SetLogged
+            | TableAction::SetUnlogged
+            | TableAction::SetAccessMethod
+            | TableAction::RenameTable { .. }
+            | TableAction::SetSchema { .. } => {}
+        }
+    }
+
+    /// Tells the context what exists before the file runs: column types, validated and
+    /// not-yet-validated `CHECK`s, and (for migrations not deployed yet) which objects are new.
+    /// Names shared by objects in several schemas are left out: an unqualified name in the file
+    /// could mean any of them.
+    pub fn seed(&self, ctx: &mut Context) {
+        for (name, t) in self.tables.iter_unique() {
+            if t.new {
+                ctx.know_new(ObjectKind::Table, &name);
+            }
+            for c in &t.columns {
+                if let Some(ty) = &c.ty {
+                    ctx.know_column(name.clone(), c.name.clone(), ty.clone());
+                }
+            }
+            for c in &t.constraints {
+                if let ConstraintKind::Check {
+                    not_null_column, ..
+                } = &c.kind
+                {
+                    ctx.know_check(
+                        &name,
+                        c.name.as_deref(),
+                        not_null_column.as_deref(),
+                        c.validated,
+                    );
+                }
+            }
+        }
+        for (name, i) in self.indexes.iter_unique() {
+            if i.new {
+                ctx.know_new(ObjectKind::Index, &name);
+            }
+        }
+        for (name, t) in self.types.iter_unique() {
+            if t.new {
+                ctx.know_new(ObjectKind::Type, &name);
+            }
+        }
+        for (kind, objs) in &self.others {
+            for (name, o) in objs.iter_unique() {
+                if o.new {
+                    ctx.know_new(*kind, &name);
+                }
+            }
+        }
+    }
+
+    /// The column's type, when known.
+    pub fn column_type(&self, table: &Name, column: &str) -> Option<&SqlType> {
+        self.tables.find(table)?.column(column)?.ty.as_ref()
+    }
+
+    /// Whether the column is `NOT NULL`, when known.
+    pub fn column_not_null(&self, table: &Name, column: &str) -> Option<bool> {
+        self.tables.find(table)?.column(column)?.not_null
+    }
+
+    /// The known columns of a table, in order; `None` when the table is not known.
+    pub fn columns(&self, table: &Name) -> Option<Vec<&str>> {
+        let t = self.tables.find(table)?;
+        Some(t.columns.iter().map(|c| c.name.as_str()).collect())
+    }
+
+    /// Whether a validated `CHECK (column IS NOT NULL)` is known on the table.
+    pub fn has_validated_not_null_check(&self, table: &Name, column: &str) -> bool {
+        self.tables.find(table).is_some_and(|t| {
+            t.constraints.iter().any(|c| {
+                c.validated
+                    && matches!(&c.kind, ConstraintKind::Check { not_null_column: Some(col), .. }
+                        if col == column)
+            })
+        })
+    }
+
+    /// The names of the table's known constraints, with whether each is validated.
+    pub fn constraints(&self, table: &Name) -> Vec<(Option<&str>, bool)> {
+        self.tables.find(table).map_or_else(Vec::new, |t| {
+            t.constraints
+                .iter()
+                .map(|c| (c.name.as_deref(), c.validated))
+                .collect()
+        })
+    }
+
+    /// The partitioned table a table is a partition of, when known.
+    pub fn partition_of(&self, table: &Name) -> Option<&Name> {
+        self.tables.find(table)?.partition_of.as_ref()
+    }
+
+    /// The known values of an enum type.
+    pub fn enum_values(&self, ty: &Name) -> Option<&[String]> {
+        self.types.find(ty)?.enum_values.as_deref()
+    }
+
+    /// Whether the named object is known to exist.
+    pub fn exists(&self, kind: ObjectKind, name: &Name) -> bool {
+        match kind {
+            ObjectKind::Table => self.tables.find(name).is_some(),
+            ObjectKind::Index => self.indexes.find(name).is_some(),
+            ObjectKind::Type => self.types.find(name).is_some(),
+            _ => self
+                .others
+                .get(&kind)
+                .is_some_and(|o| o.find(name).is_some()),
+        }
+    }
+
+    /// The table an index is on, and whether it is unique.
+    pub fn index(&self, name: &Name) -> Option<(&Name, bool)> {
+        let i = self.indexes.find(name)?;
+        Some((&i.table, i.unique))
+    }
+
+    /// Whether the object was created by a migration that is not deployed yet.
+    pub fn is_new(&self, kind: ObjectKind, name: &Name) -> bool {
+        match kind {
+            ObjectKind::Table => self.tables.find(name).is_some_and(|t| t.new),
+            ObjectKind::Index => self.indexes.find(name).is_some_and(|i| i.new),
+            ObjectKind::Type => self.types.find(name).is_some_and(|t| t.new),
+            _ => self
+                .others
+                .get(&kind)
+                .and_then(|o| o.find(name))
+                .is_some_and(|o| o.new),
+        }
+    }
+}
+
+impl Table {
+    fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
+        self.columns.iter_mut().find(|c| c.name == name)
+    }
+
+    fn add_column(&mut self, def: &ColumnDef) {
+        self.columns.retain(|c| c.name != def.name);
+        self.columns.push(Column {
+            name: def.name.clone(),
+            ty: def.ty.clone(),
+            not_null: Some(def.not_null || def.primary_key),
+        });
+        if let Some(expr) = &def.check {
+            self.constraints.push(ConstraintFact {
+                name: None,
+                kind: ConstraintKind::Check {
+                    expr: expr.clone(),
+                    not_null_column: is_not_null_check(expr, &def.name).then(|| def.name.clone()),
+                },
+                validated: true,
+            });
+        }
+    }
+
+    fn add_constraint(&mut self, c: &Constraint) {
+        match &c.kind {
+            ConstraintKind::PrimaryKey { columns, .. } => {
+                for col in columns {
+                    if let Some(col) = self.column_mut(col) {
+                        col.not_null = Some(true);
+                    }
+                }
+            }
+            ConstraintKind::NotNull { column } if !c.not_valid => {
+                if let Some(col) = self.column_mut(column) {
+                    col.not_null = Some(true);
+                }
+            }
+            _ => {}
+        }
+        if let Some(name) = &c.name {
+            self.constraints
+                .retain(|k| k.name.as_deref() != Some(name.as_str()));
+        }
+        self.constraints.push(ConstraintFact {
+            name: c.name.clone(),
+            kind: c.kind.clone(),
+            validated: !c.not_valid,
+        });
+    }
+
+    /// A constraint PostgreSQL named itself may be the one dropped: those go too.
+    fn drop_constraint(&mut self, name: &str) {
+        let named = self
+            .constraints
+            .iter()
+            .any(|c| c.name.as_deref() == Some(name));
+        if named {
+            self.constraints.retain(|c| c.name.as_deref() != Some(name));
+        } else {
+            self.constraints.retain(|c| c.name.is_some());
+        }
+    }
+
+    /// The column and every constraint that involves it (PostgreSQL drops them with it).
+    fn drop_column(&mut self, column: &str) {
+        self.columns.retain(|c| c.name != column);
+        self.constraints
+            .retain(|c| !constraint_involves(&c.kind, column));
+    }
+
+    fn rename_column(&mut self, from: &str, to: &str) {
+        self.columns.retain(|c| c.name != to);
+        if let Some(c) = self.column_mut(from) {
+            c.name = to.to_owned();
+        }
+        for c in &mut self.constraints {
+            match &mut c.kind {
+                ConstraintKind::Check {
+                    not_null_column: Some(col),
+                    ..
+                }
+                | ConstraintKind::NotNull { column: col }
+                    if col == from =>
+                {
+                    *col = to.to_owned();
+                }
+                ConstraintKind::PrimaryKey { columns, .. }
+                | ConstraintKind::Unique { columns, .. }
+                | ConstraintKind::ForeignKey { columns, .. } => {
+                    for col in columns.iter_mut().filter(|c| *c == from) {
+                        *col = to.to_owned();
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Other CHECK expressions name the column as text pgward does not rewrite.
+        self.constraints.retain(|c| match &c.kind {
+            ConstraintKind::Check {
+                expr,
+                not_null_column: None,
+            } => !words(expr).any(|w| w == from),
+            _ => true,
+        });
+    }
+
+    /// Forgets the columns' types and `NOT NULL`, and the constraints.
+    fn forget(&mut self) {
+        self.columns.clear();
+        self.constraints.clear();
+    }
+}
+
+fn constraint_involves(kind: &ConstraintKind, column: &str) -> bool {
+    match kind {
+        ConstraintKind::Check {
+            not_null_column: Some(col),
+            ..
+        } => col == column,
+        ConstraintKind::Check { expr, .. } => words(expr).any(|w| w == column),
+        ConstraintKind::NotNull { column: col } => col == column,
+        ConstraintKind::PrimaryKey { columns, .. }
+        | ConstraintKind::Unique { columns, .. }
+        | ConstraintKind::ForeignKey { columns, .. } => columns.iter().any(|c| c == column),
+        ConstraintKind::Exclusion => true,
+    }
+}
+
+/// An inline `CHECK (col IS NOT NULL)` as written.
+fn is_not_null_check(expr: &str, column: &str) -> bool {
+    let flat: Vec<String> = expr
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let col = flat.first().map(|c| c.trim_matches('"'));
+    flat.len() == 4 && col == Some(column) && flat[1..] == ["is", "not", "null"]
+}
+
+fn is_harmless(keyword: &str) -> bool {
+    let k = keyword.to_ascii_uppercase();
+    HARMLESS
+        .iter()
+        .any(|h| k == *h || k.strip_prefix(h).is_some_and(|rest| rest.starts_with(' ')))
+}
+
+/// `other`'s schema given to an unqualified `name`: an index is in its table's schema, a
+/// partition named bare in `ATTACH PARTITION` most likely in the parent's.
+fn qualified_like(name: &Name, other: &Name) -> Name {
+    match (&name.schema, &other.schema) {
+        (None, Some(s)) => Name::new(Some(s), &name.name),
+        _ => name.clone(),
+    }
+}
+
+/// The identifiers and words of a text, as PostgreSQL would fold them: unquoted words
+/// lower-cased, `"quoted"` ones as written. Words inside string literals count too
+/// (`SELECT create_hypertable('events', 'at')`).
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        loop {
+            let start = rest.find(|c: char| c.is_alphanumeric() || c == '_' || c == '"')?;
+            rest = &rest[start..];
+            if let Some(quoted) = rest.strip_prefix('"') {
+                let end = quoted.find('"').unwrap_or(quoted.len());
+                let word = quoted[..end].to_owned();
+                rest = quoted.get(end + 1..).unwrap_or("");
+                if !word.is_empty() {
+                    return Some(word);
+                }
+                continue;
+            }
+            let end = rest
+                .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+                .unwrap_or(rest.len());
+            let word = rest[..end].to_lowercase();
+            rest = &rest[end..];
+            return Some(word);
+        }
+    })
+}
+
+/// Objects by name, compared the way [`Name::matches`] does (an unqualified name matches any
+/// schema), grouped by the unqualified name so that a lookup is constant time.
+#[derive(Clone, Debug)]
+struct Objects<T> {
+    groups: HashMap<String, Vec<(Option<String>, T)>>,
+}
+
+impl<T> Default for Objects<T> {
+    fn default() -> Self {
+        Objects {
+            groups: HashMap::new(),
+        }
+    }
+}
+
+fn schemas_match(a: &Option<String>, b: &Option<String>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    }
+}
+
+impl<T> Objects<T> {
+    /// The one object the name can mean; `None` when there is none or several.
+    fn find(&self, name: &Name) -> Option<&T> {
+        let mut found = self
+            .groups
+            .get(&name.name)?
+            .iter()
+            .filter(|(s, _)| schemas_match(s, &name.schema));
+        let first = found.next()?;
+        found.next().is_none().then_some(&first.1)
+    }
+
+    fn find_mut(&mut self, name: &Name) -> Option<&mut T> {
+        if self.is_ambiguous(name) {
+            return None;
+        }
+        self.groups
+            .get_mut(&name.name)?
+            .iter_mut()
+            .find(|(s, _)| schemas_match(s, &name.schema))
+            .map(|(_, t)| t)
+    }
+
+    fn is_ambiguous(&self, name: &Name) -> bool {
+        self.groups.get(&name.name).is_some_and(|g| {
+            g.iter()
+                .filter(|(s, _)| schemas_match(s, &name.schema))
+                .count()
+                > 1
+        })
+    }
+
+    /// Adds the object, replacing one of exactly the same name and schema.
+    fn insert(&mut self, name: &Name, value: T) {
+        let group = self.groups.entry(name.name.clone()).or_default();
+        group.retain(|(s, _)| *s != name.schema);
+        group.push((name.schema.clone(), value));
+    }
+
+    /// Removes every object the name can mean.
+    fn remove(&mut self, name: &Name) -> Vec<T> {
+        let Some(group) = self.groups.get_mut(&name.name) else {
+            return Vec::new();
+        };
+        let (gone, kept): (Vec<_>, Vec<_>) = std::mem::take(group)
+            .into_iter()
+            .partition(|(s, _)| schemas_match(s, &name.schema));
+        *group = kept;
+        gone.into_iter().map(|(_, t)| t).collect()
+    }
+
+    fn remove_schema(&mut self, schema: &str) {
+        for group in self.groups.values_mut() {
+            group.retain(|(s, _)| s.as_deref() != Some(schema));
+        }
+    }
+
+    fn retain(&mut self, mut keep: impl FnMut(&Name, &T) -> bool) {
+        for (name, group) in &mut self.groups {
+            group.retain(|(s, t)| keep(&Name::new(s.as_deref(), name), t));
+        }
+    }
+
+    fn all_named(&self, name: &str) -> impl Iterator<Item = &T> {
+        self.groups.get(name).into_iter().flatten().map(|(_, t)| t)
+    }
+
+    fn all_named_mut(&mut self, name: &str) -> impl Iterator<Item = &mut T> {
+        self.groups
+            .get_mut(name)
+            .into_iter()
+            .flatten()
+            .map(|(_, t)| t)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (Name, &T)> {
+        self.groups.iter().flat_map(|(name, group)| {
+            group
+                .iter()
+                .map(move |(s, t)| (Name::new(s.as_deref(), name), t))
+        })
+    }
+
+    fn iter_mut(&mut self) -> impl Iterator<Item = (Name, &mut T)> {
+        self.groups.iter_mut().flat_map(|(name, group)| {
+            group
+                .iter_mut()
+                .map(move |(s, t)| (Name::new(s.as_deref(), name), t))
+        })
+    }
+
+    /// The objects that are the only one of their unqualified name.
+    fn iter_unique(&self) -> impl Iterator<Item = (Name, &T)> {
+        self.groups
+            .iter()
+            .filter(|(_, group)| group.len() == 1)
+            .map(|(name, group)| (Name::new(group[0].0.as_deref(), name), &group[0].1))
+    }
+}
