@@ -18,7 +18,8 @@
 //! Objects created by a migration that is not deployed yet ([`History::set_pending`], from
 //! `--since`) are new: empty and unused, like tables created earlier in the same file.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 
 use super::context::Context;
 use super::ops::{
@@ -593,45 +594,59 @@ impl History {
 
     /// Tells the context what exists before the file runs: column types, validated and
     /// not-yet-validated `CHECK`s, and (for migrations not deployed yet) which objects are new.
-    /// Names shared by objects in several schemas are left out: an unqualified name in the file
-    /// could mean any of them.
-    pub fn seed(&self, ctx: &mut Context) {
-        for (name, t) in self.tables.iter_unique() {
-            if t.new {
-                ctx.know_new(ObjectKind::Table, &name);
-            }
-            for c in &t.columns {
-                if let Some(ty) = &c.ty {
-                    ctx.know_column(name.clone(), c.name.clone(), ty.clone());
-                }
-            }
-            for c in &t.constraints {
-                if let ConstraintKind::Check {
-                    not_null_column, ..
-                } = &c.kind
-                {
-                    ctx.know_check(
-                        &name,
-                        c.name.as_deref(),
-                        not_null_column.as_deref(),
-                        c.validated,
-                    );
-                }
+    /// Only objects the file's statements name are told (rules only ask about those), which
+    /// keeps seeding proportional to the file rather than to the schema. Names shared by objects
+    /// in several schemas are left out: an unqualified name in the file could mean any of them.
+    pub fn seed(&self, ctx: &mut Context, statements: &[Statement]) {
+        let mut names = Vec::new();
+        for stmt in statements {
+            for op in &stmt.ops {
+                op_names(op, &mut names);
             }
         }
-        for (name, i) in self.indexes.iter_unique() {
-            if i.new {
+        let mut seen = HashSet::new();
+        for name in names {
+            let word = name.name.as_str();
+            if !seen.insert(word) {
+                continue;
+            }
+            if let Some((name, t)) = self.tables.only(word) {
+                if t.new {
+                    ctx.know_new(ObjectKind::Table, &name);
+                }
+                for c in &t.columns {
+                    if let Some(ty) = &c.ty {
+                        ctx.know_column(name.clone(), c.name.clone(), ty.clone());
+                    }
+                }
+                for c in &t.constraints {
+                    if let ConstraintKind::Check {
+                        not_null_column, ..
+                    } = &c.kind
+                    {
+                        ctx.know_check(
+                            &name,
+                            c.name.as_deref(),
+                            not_null_column.as_deref(),
+                            c.validated,
+                        );
+                    }
+                }
+            }
+            if let Some((name, i)) = self.indexes.only(word)
+                && i.new
+            {
                 ctx.know_new(ObjectKind::Index, &name);
             }
-        }
-        for (name, t) in self.types.iter_unique() {
-            if t.new {
+            if let Some((name, t)) = self.types.only(word)
+                && t.new
+            {
                 ctx.know_new(ObjectKind::Type, &name);
             }
-        }
-        for (kind, objs) in &self.others {
-            for (name, o) in objs.iter_unique() {
-                if o.new {
+            for (kind, objs) in &self.others {
+                if let Some((name, o)) = objs.only(word)
+                    && o.new
+                {
                     ctx.know_new(*kind, &name);
                 }
             }
@@ -852,6 +867,75 @@ fn constraint_involves(kind: &ConstraintKind, column: &str) -> bool {
     }
 }
 
+/// Every object name an operation mentions: what a rule may ask the context about.
+fn op_names<'a>(op: &'a Op, out: &mut Vec<&'a Name>) {
+    match op {
+        Op::CreateTable {
+            table,
+            partition_of,
+            columns,
+            constraints,
+            ..
+        } => {
+            out.push(table);
+            out.extend(partition_of);
+            out.extend(columns.iter().filter_map(|c| c.references.as_ref()));
+            for c in constraints {
+                if let ConstraintKind::ForeignKey { references, .. } = &c.kind {
+                    out.push(references);
+                }
+            }
+        }
+        Op::CreateIndex { name, table, .. } => {
+            out.push(table);
+            out.extend(name);
+        }
+        Op::AlterTable { table, action, .. } => {
+            out.push(table);
+            match action {
+                TableAction::AttachPartition { partition }
+                | TableAction::DetachPartition { partition, .. } => out.push(partition),
+                TableAction::AddColumn { column, .. } => out.extend(&column.references),
+                TableAction::AddConstraint(Constraint {
+                    kind: ConstraintKind::ForeignKey { references, .. },
+                    ..
+                }) => out.push(references),
+                _ => {}
+            }
+        }
+        Op::AlterIndex { index, .. } => out.push(index),
+        Op::Drop {
+            names, on_table, ..
+        } => {
+            out.extend(names);
+            out.extend(on_table);
+        }
+        Op::Create { name, on_table, .. } => {
+            out.push(name);
+            out.extend(on_table);
+        }
+        Op::Rename { from, .. } => out.push(from),
+        Op::CreateEnum { name, .. }
+        | Op::AlterEnumAddValue { name, .. }
+        | Op::CreateDomain { name, .. }
+        | Op::AlterDomainAddConstraint { name, .. }
+        | Op::Reindex { name, .. }
+        | Op::RefreshMaterializedView { name, .. }
+        | Op::CommentOn { name, .. } => out.push(name),
+        Op::Truncate { tables } | Op::Vacuum { tables, .. } | Op::LockTable { tables, .. } => {
+            out.extend(tables);
+        }
+        Op::Cluster { table } => out.extend(table),
+        Op::Dml {
+            table, select_from, ..
+        } => {
+            out.push(table);
+            out.extend(select_from);
+        }
+        Op::Transaction(_) | Op::Set { .. } | Op::DoBlock | Op::Other { .. } => {}
+    }
+}
+
 /// An inline `CHECK (col IS NOT NULL)` as written.
 fn is_not_null_check(expr: &str, column: &str) -> bool {
     let flat: Vec<String> = expr
@@ -881,28 +965,47 @@ fn qualified_like(name: &Name, other: &Name) -> Name {
 
 /// The identifiers and words of a text, as PostgreSQL would fold them: unquoted words
 /// lower-cased, `"quoted"` ones as written. Words inside string literals count too
-/// (`SELECT create_hypertable('events', 'at')`).
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    let mut rest = text;
+/// (`SELECT create_hypertable('events', 'at')`). Scans bytes and borrows what it can: it runs
+/// over every linted file.
+fn words(text: &str) -> impl Iterator<Item = Cow<'_, str>> + '_ {
+    // Non-ASCII bytes are parts of words: slicing happens at ASCII bytes only.
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
+    let bytes = text.as_bytes();
+    let mut at = 0;
     std::iter::from_fn(move || {
         loop {
-            let start = rest.find(|c: char| c.is_alphanumeric() || c == '_' || c == '"')?;
-            rest = &rest[start..];
-            if let Some(quoted) = rest.strip_prefix('"') {
-                let end = quoted.find('"').unwrap_or(quoted.len());
-                let word = quoted[..end].to_owned();
-                rest = quoted.get(end + 1..).unwrap_or("");
-                if !word.is_empty() {
-                    return Some(word);
+            while at < bytes.len()
+                && !(is_word(bytes[at]) && bytes[at] != b'$' || bytes[at] == b'"')
+            {
+                at += 1;
+            }
+            if at >= bytes.len() {
+                return None;
+            }
+            if bytes[at] == b'"' {
+                let start = at + 1;
+                let end = bytes[start..]
+                    .iter()
+                    .position(|&b| b == b'"')
+                    .map_or(bytes.len(), |p| start + p);
+                at = (end + 1).min(bytes.len());
+                if end > start {
+                    return Some(Cow::Borrowed(&text[start..end]));
                 }
                 continue;
             }
-            let end = rest
-                .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
-                .unwrap_or(rest.len());
-            let word = rest[..end].to_lowercase();
-            rest = &rest[end..];
-            return Some(word);
+            let start = at;
+            while at < bytes.len() && is_word(bytes[at]) {
+                at += 1;
+            }
+            let word = &text[start..at];
+            return Some(
+                if word.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
+                    Cow::Owned(word.to_lowercase())
+                } else {
+                    Cow::Borrowed(word)
+                },
+            );
         }
     })
 }
@@ -1020,11 +1123,11 @@ impl<T> Objects<T> {
         })
     }
 
-    /// The objects that are the only one of their unqualified name.
-    fn iter_unique(&self) -> impl Iterator<Item = (Name, &T)> {
-        self.groups
-            .iter()
-            .filter(|(_, group)| group.len() == 1)
-            .map(|(name, group)| (Name::new(group[0].0.as_deref(), name), &group[0].1))
+    /// The object of this unqualified name, when there is exactly one.
+    fn only(&self, name: &str) -> Option<(Name, &T)> {
+        match self.groups.get(name)?.as_slice() {
+            [(schema, t)] => Some((Name::new(schema.as_deref(), name), t)),
+            _ => None,
+        }
     }
 }

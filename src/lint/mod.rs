@@ -253,7 +253,7 @@ pub fn lint_migration(
     };
     let mut ctx = Context::new(&file_settings);
     if let Some(history) = &history {
-        history.seed(&mut ctx);
+        history.seed(&mut ctx, &statements);
     }
     let mut raw: Vec<(RuleId, Finding, Range<usize>)> = Vec::new();
     let mut findings = Vec::new();
