@@ -3,8 +3,10 @@
 //! PostgreSQL proves that every row of the new partition fits the partition bounds by scanning
 //! it, under an ACCESS EXCLUSIVE lock on the partition (SHARE UPDATE EXCLUSIVE on the parent).
 //! A validated `CHECK` constraint that implies the bounds lets it skip the scan. A table created
-//! in the same file is empty: nothing to scan. A table that got a validated `CHECK` earlier in the
-//! file is taken to have one matching the bounds (pgward cannot compare the expressions).
+//! in the same file (or, with `--since`, by an earlier migration of the same change) is empty:
+//! nothing to scan. A table that has a validated `CHECK`, from earlier in the file or from an
+//! earlier migration (schema history), is taken to have one matching the bounds (pgward cannot
+//! compare the expressions).
 
 use crate::lint::context::Context;
 use crate::lint::diagnostic::Finding;

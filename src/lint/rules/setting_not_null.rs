@@ -3,8 +3,9 @@
 //!
 //! PostgreSQL checks every row for NULLs while it holds an ACCESS EXCLUSIVE lock: reads and writes
 //! wait for the whole scan. From PostgreSQL 12 the scan is skipped when a validated
-//! `CHECK (col IS NOT NULL)` already proves the column has no NULLs, which is the recipe the help
-//! gives; before 12 there is no scan-free way.
+//! `CHECK (col IS NOT NULL)` already proves the column has no NULLs (validated earlier in the file
+//! or by an earlier migration: schema history), which is the recipe the help gives; before 12
+//! there is no scan-free way.
 
 use super::helpers;
 use crate::lint::context::Context;
