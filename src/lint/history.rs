@@ -1131,3 +1131,146 @@ impl<T> Objects<T> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::context::FileSettings;
+    use crate::lint::parse_file;
+
+    fn replayed(sql: &str) -> History {
+        let mut h = History::new();
+        h.replay(&parse_file(sql), None);
+        h
+    }
+
+    fn ty(h: &History, table: &str, column: &str) -> Option<String> {
+        h.column_type(&Name::bare(table), column)
+            .map(ToString::to_string)
+    }
+
+    #[test]
+    fn if_not_exists_keeps_what_exists() {
+        let h = replayed(
+            "CREATE TABLE t (a varchar(10));
+             CREATE TABLE IF NOT EXISTS t (a text, b int);
+             ALTER TABLE t ADD COLUMN IF NOT EXISTS a integer;",
+        );
+        assert_eq!(h.columns(&Name::bare("t")), Some(vec!["a"]));
+        assert_eq!(ty(&h, "t", "a").as_deref(), Some("varchar(10)"));
+    }
+
+    #[test]
+    fn do_blocks_only_add_what_is_missing_and_forget_what_they_change() {
+        let h = replayed(
+            "CREATE TABLE t (a varchar(10), b int NOT NULL);
+             CREATE TYPE mood AS ENUM ('ok');
+             DO $$ BEGIN
+               IF true THEN
+                 ALTER TABLE t ALTER COLUMN a TYPE text;
+                 ALTER TABLE t ALTER COLUMN b DROP NOT NULL;
+                 ALTER TYPE mood ADD VALUE 'sad';
+                 CREATE TABLE u (x int);
+               END IF;
+             END $$;",
+        );
+        assert_eq!(ty(&h, "t", "a"), None);
+        assert_eq!(ty(&h, "t", "b").as_deref(), Some("int"));
+        assert_eq!(h.column_not_null(&Name::bare("t"), "b"), None);
+        assert_eq!(h.enum_values(&Name::bare("mood")), None);
+        assert_eq!(ty(&h, "u", "x").as_deref(), Some("int"));
+    }
+
+    #[test]
+    fn a_called_function_makes_what_it_names_unknown() {
+        let h = replayed(
+            "CREATE TABLE t (a varchar(10));
+             CREATE TABLE other (a varchar(10));
+             CREATE FUNCTION widen() RETURNS void LANGUAGE plpgsql AS $$
+             BEGIN EXECUTE 'ALTER TABLE t ALTER COLUMN a TYPE text'; END $$;
+             GRANT SELECT ON other TO reader;
+             SELECT widen();",
+        );
+        assert_eq!(ty(&h, "t", "a"), None);
+        // GRANT changes no column.
+        assert_eq!(ty(&h, "other", "a").as_deref(), Some("varchar(10)"));
+    }
+
+    #[test]
+    fn the_same_name_in_two_schemas_is_not_guessed() {
+        let h = replayed(
+            "CREATE TABLE public.t (a integer);
+             CREATE TABLE audit.t (a text);",
+        );
+        assert_eq!(ty(&h, "t", "a"), None);
+        assert_eq!(
+            h.column_type(&Name::new(Some("audit"), "t"), "a")
+                .map(ToString::to_string)
+                .as_deref(),
+            Some("text")
+        );
+        let mut ctx = Context::new(&FileSettings::default());
+        h.seed(
+            &mut ctx,
+            &parse_file("ALTER TABLE t ALTER COLUMN a TYPE bigint"),
+        );
+        assert_eq!(ctx.column_type(&Name::bare("t"), "a"), None);
+    }
+
+    #[test]
+    fn constraints_follow_validation_renames_and_drops() {
+        let h = replayed(
+            "CREATE TABLE t (a int, b int, CHECK (b > 0));
+             ALTER TABLE t ADD CONSTRAINT a_nn CHECK (a IS NOT NULL) NOT VALID;
+             ALTER TABLE t VALIDATE CONSTRAINT a_nn;
+             ALTER TABLE t RENAME COLUMN a TO aa;",
+        );
+        let t = Name::bare("t");
+        assert!(h.has_validated_not_null_check(&t, "aa"));
+        assert_eq!(h.constraints(&t), [(None, true), (Some("a_nn"), true)]);
+        // Dropping a name pgward does not know may drop the unnamed check; a_nn stays.
+        let mut h = h;
+        h.replay(&parse_file("ALTER TABLE t DROP CONSTRAINT t_b_check"), None);
+        assert_eq!(h.constraints(&t), [(Some("a_nn"), true)]);
+        h.replay(&parse_file("ALTER TABLE t DROP COLUMN aa"), None);
+        assert!(h.constraints(&t).is_empty());
+    }
+
+    #[test]
+    fn pending_migrations_create_new_objects_and_seed_them() {
+        let mut h = replayed("CREATE TABLE old (a int);");
+        h.set_pending(true);
+        h.replay(
+            &parse_file(
+                "CREATE TABLE fresh (a int);
+                 CREATE INDEX fresh_a ON fresh (a);
+                 ALTER TABLE old ADD CONSTRAINT a_nn CHECK (a IS NOT NULL) NOT VALID;",
+            ),
+            None,
+        );
+        assert!(h.is_new(ObjectKind::Table, &Name::bare("fresh")));
+        assert!(h.is_new(ObjectKind::Index, &Name::bare("fresh_a")));
+        assert!(!h.is_new(ObjectKind::Table, &Name::bare("old")));
+        let file = parse_file(
+            "ALTER TABLE fresh ADD COLUMN b int;
+             ALTER TABLE old VALIDATE CONSTRAINT a_nn;
+             ALTER TABLE old ALTER COLUMN a SET NOT NULL;",
+        );
+        let mut ctx = Context::new(&FileSettings::default());
+        h.seed(&mut ctx, &file);
+        assert!(ctx.is_new_table(&Name::bare("fresh")));
+        assert!(!ctx.is_new_table(&Name::bare("old")));
+        assert!(!ctx.has_validated_not_null_check(&Name::bare("old"), "a"));
+        ctx.apply(&file[1]);
+        assert!(ctx.has_validated_not_null_check(&Name::bare("old"), "a"));
+    }
+
+    #[test]
+    fn words_fold_like_postgres() {
+        let w: Vec<_> = words(r#"SELECT f('Orders', "Mixed") FROM Public.T1_x"#).collect();
+        assert_eq!(
+            w,
+            ["select", "f", "orders", "Mixed", "from", "public", "t1_x"]
+        );
+    }
+}
