@@ -150,6 +150,12 @@ fn lint(args: LintArgs) -> Result<Outcome> {
     };
     let (mut migrations, errors) =
         source::collect_migrations(&args.paths, &args.stdin_filename, config.layout);
+    if let Some(transaction) = config.transaction {
+        for m in &mut migrations {
+            m.prepared.transaction = transaction;
+            m.prepared.reason = "[migrations] transaction in pgward.toml";
+        }
+    }
     let mut errored = !errors.is_empty();
     for err in errors {
         eprintln!("{:?}", miette::Report::new(err));
