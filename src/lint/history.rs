@@ -461,7 +461,43 @@ impl History {
         }
     }
 
+    /// An `ALTER TABLE` action; column changes reach the table's partitions too, as in
+    /// PostgreSQL.
     fn alter_table(&mut self, table: &Name, if_exists: bool, action: &TableAction, certain: bool) {
+        self.alter_one(table, if_exists, action, certain);
+        let recurses = matches!(
+            action,
+            TableAction::AddColumn { .. }
+                | TableAction::DropColumn { .. }
+                | TableAction::AlterColumnType { .. }
+                | TableAction::RenameColumn { .. }
+                | TableAction::SetNotNull { .. }
+                | TableAction::DropNotNull { .. }
+        );
+        if !recurses {
+            return;
+        }
+        let mut seen = vec![table.clone()];
+        let mut queue = vec![table.clone()];
+        while let Some(parent) = queue.pop() {
+            let children: Vec<Name> = self
+                .tables
+                .iter()
+                .filter(|(n, t)| {
+                    t.partition_of.as_ref().is_some_and(|p| p.matches(&parent))
+                        && !seen.iter().any(|s| s == n)
+                })
+                .map(|(n, _)| n)
+                .collect();
+            for child in children {
+                self.alter_one(&child, true, action, certain);
+                seen.push(child.clone());
+                queue.push(child);
+            }
+        }
+    }
+
+    fn alter_one(&mut self, table: &Name, if_exists: bool, action: &TableAction, certain: bool) {
         match action {
             TableAction::RenameTable { to } => {
                 let to = Name::new(table.schema.as_deref(), to);
@@ -747,8 +783,8 @@ impl Table {
         self.columns.retain(|c| c.name != def.name);
         self.columns.push(Column {
             name: def.name.clone(),
-            ty: def.ty.clone(),
-            not_null: Some(def.not_null || def.primary_key),
+            ty: def.ty.as_ref().map(stored_type),
+            not_null: Some(def.not_null || def.primary_key || def.is_serial()),
         });
         if let Some(expr) = &def.check {
             self.constraints.push(ConstraintFact {
@@ -933,6 +969,23 @@ fn op_names<'a>(op: &'a Op, out: &mut Vec<&'a Name>) {
             out.extend(select_from);
         }
         Op::Transaction(_) | Op::Set { .. } | Op::DoBlock | Op::Other { .. } => {}
+    }
+}
+
+/// The type a column really has: `serial` is `integer` (with a sequence default), so changing
+/// it to `integer` later rewrites nothing.
+fn stored_type(ty: &SqlType) -> SqlType {
+    let real = match ty.name.as_str() {
+        "smallserial" => "smallint",
+        "serial" => "integer",
+        "bigserial" => "bigint",
+        _ => return ty.clone(),
+    };
+    SqlType {
+        name: real.to_owned(),
+        args: Vec::new(),
+        array: ty.array,
+        written: real.to_owned(),
     }
 }
 
@@ -1263,6 +1316,35 @@ mod tests {
         assert!(!ctx.has_validated_not_null_check(&Name::bare("old"), "a"));
         ctx.apply(&file[1]);
         assert!(ctx.has_validated_not_null_check(&Name::bare("old"), "a"));
+    }
+
+    #[test]
+    fn serial_is_stored_as_its_integer_type() {
+        let h = replayed("CREATE TABLE t (id serial PRIMARY KEY, big bigserial);");
+        assert_eq!(ty(&h, "t", "id").as_deref(), Some("integer"));
+        assert_eq!(ty(&h, "t", "big").as_deref(), Some("bigint"));
+        assert_eq!(h.column_not_null(&Name::bare("t"), "big"), Some(true));
+    }
+
+    #[test]
+    fn column_changes_reach_the_partitions() {
+        let h = replayed(
+            "CREATE TABLE ev (id int, note varchar(10)) PARTITION BY RANGE (id);
+             CREATE TABLE ev_1 PARTITION OF ev FOR VALUES FROM (0) TO (10);
+             CREATE TABLE ev_2 (id int, note varchar(10));
+             ALTER TABLE ev ATTACH PARTITION ev_2 FOR VALUES FROM (10) TO (20);
+             ALTER TABLE ev ALTER COLUMN note TYPE text;
+             ALTER TABLE ev RENAME COLUMN id TO ev_id;",
+        );
+        for t in ["ev", "ev_1", "ev_2"] {
+            assert_eq!(ty(&h, t, "note").as_deref(), Some("text"), "{t}");
+            assert_eq!(
+                h.columns(&Name::bare(t)),
+                Some(vec!["ev_id", "note"]),
+                "{t}"
+            );
+        }
+        assert_eq!(h.partition_of(&Name::bare("ev_2")), Some(&Name::bare("ev")));
     }
 
     #[test]
