@@ -66,14 +66,16 @@ pub struct Context {
     created: ByName<ObjectKind, ()>,
     /// Column types declared earlier (in this file, or known from history).
     column_types: ByName<String, SqlType>,
-    /// Validated `CHECK (col IS NOT NULL)` constraints, by table and column.
-    not_null_checks: ByName<String, ()>,
+    /// Validated `CHECK (col IS NOT NULL)` constraints, by table and column, with the
+    /// constraint's name when it has one.
+    not_null_checks: ByName<String, Option<String>>,
     /// Check constraints added `NOT VALID` (not yet validated), by table and name, with their column
     /// when they are `col IS NOT NULL` checks.
     unvalidated_checks: ByName<String, Option<String>>,
     /// Tables that got a validated `CHECK` constraint earlier in the file (added valid, or added
     /// `NOT VALID` and then validated): `ATTACH PARTITION` can use one to skip its scan.
-    validated_checks: ByName<(), ()>,
+    /// Keyed by the constraint's name (`None`: unnamed).
+    validated_checks: ByName<Option<String>, ()>,
     /// Constraints added `NOT VALID` in the open transaction, by table and name.
     pub not_valid_in_transaction: HashSet<(Name, String)>,
     /// Locks held by the open transaction.
@@ -150,7 +152,7 @@ impl Context {
 
     /// The table got a validated `CHECK` constraint earlier in the file.
     pub fn has_validated_check(&self, table: &Name) -> bool {
-        self.validated_checks.get(&(), table).is_some()
+        self.validated_checks.any(table)
     }
 
     /// The locks this statement takes on relations that existed before this file.
@@ -222,7 +224,8 @@ impl Context {
                     } = &c.kind
                         && !c.not_valid
                     {
-                        self.not_null_checks.insert(col.clone(), table, ());
+                        self.not_null_checks
+                            .insert(col.clone(), table, c.name.clone());
                     }
                 }
             }
@@ -279,8 +282,8 @@ impl Context {
                 if let Some(ty) = self.column_types.remove(from, table) {
                     self.column_types.insert(to.clone(), table, ty);
                 }
-                if self.not_null_checks.remove(from, table).is_some() {
-                    self.not_null_checks.insert(to.clone(), table, ());
+                if let Some(name) = self.not_null_checks.remove(from, table) {
+                    self.not_null_checks.insert(to.clone(), table, name);
                 }
             }
             TableAction::RenameTable { to } => {
@@ -291,14 +294,14 @@ impl Context {
                 for (column, ty) in self.column_types.remove_name(table) {
                     self.column_types.insert(column, &renamed, ty);
                 }
-                for (column, ()) in self.not_null_checks.remove_name(table) {
-                    self.not_null_checks.insert(column, &renamed, ());
+                for (column, name) in self.not_null_checks.remove_name(table) {
+                    self.not_null_checks.insert(column, &renamed, name);
                 }
                 for (name, column) in self.unvalidated_checks.remove_name(table) {
                     self.unvalidated_checks.insert(name, &renamed, column);
                 }
-                if !self.validated_checks.remove_name(table).is_empty() {
-                    self.validated_checks.insert((), &renamed, ());
+                for (name, ()) in self.validated_checks.remove_name(table) {
+                    self.validated_checks.insert(name, &renamed, ());
                 }
             }
             TableAction::AddConstraint(c) => {
@@ -322,19 +325,45 @@ impl Context {
                             );
                         }
                     } else {
-                        self.validated_checks.insert((), table, ());
+                        self.validated_checks.insert(c.name.clone(), table, ());
                         if let Some(col) = not_null_column {
-                            self.not_null_checks.insert(col.clone(), table, ());
+                            self.not_null_checks
+                                .insert(col.clone(), table, c.name.clone());
                         }
                     }
                 }
             }
             TableAction::ValidateConstraint { name } => {
                 if let Some(not_null_column) = self.unvalidated_checks.remove(name, table) {
-                    self.validated_checks.insert((), table, ());
+                    self.validated_checks.insert(Some(name.clone()), table, ());
                     if let Some(col) = not_null_column {
-                        self.not_null_checks.insert(col, table, ());
+                        self.not_null_checks.insert(col, table, Some(name.clone()));
                     }
+                }
+            }
+            TableAction::DropConstraint { name, .. } => {
+                // An unnamed check may be the one PostgreSQL named `name`: it goes too.
+                self.unvalidated_checks.remove(name, table);
+                self.not_null_checks
+                    .retain_for(table, |_, n| n.as_deref().is_some_and(|n| n != name));
+                self.validated_checks
+                    .retain_for(table, |n, _| n.as_deref().is_some_and(|n| n != name));
+            }
+            TableAction::RenameConstraint { from, to } => {
+                if let Some(column) = self.unvalidated_checks.remove(from, table) {
+                    self.unvalidated_checks.insert(to.clone(), table, column);
+                }
+                self.not_null_checks.for_each_for(table, |_, n| {
+                    if n.as_deref() == Some(from.as_str()) {
+                        *n = Some(to.clone());
+                    }
+                });
+                if self
+                    .validated_checks
+                    .remove(&Some(from.clone()), table)
+                    .is_some()
+                {
+                    self.validated_checks.insert(Some(to.clone()), table, ());
                 }
             }
             _ => {}
@@ -370,9 +399,10 @@ impl Context {
         validated: bool,
     ) {
         if validated {
-            self.validated_checks.insert((), table, ());
+            let name = name.map(str::to_owned);
+            self.validated_checks.insert(name.clone(), table, ());
             if let Some(col) = not_null_column {
-                self.not_null_checks.insert(col.to_owned(), table, ());
+                self.not_null_checks.insert(col.to_owned(), table, name);
             }
         } else if let Some(name) = name {
             self.unvalidated_checks.insert(
@@ -452,6 +482,32 @@ impl<K: PartialEq, V> ByName<K, V> {
             .iter()
             .position(|e| e.key.borrow() == key && schemas_match(&e.schema, &name.schema))?;
         Some(group.swap_remove(i).value)
+    }
+
+    /// Whether any entry is under a matching name.
+    fn any(&self, name: &Name) -> bool {
+        self.groups
+            .get(name.name.as_str())
+            .is_some_and(|group| group.iter().any(|e| schemas_match(&e.schema, &name.schema)))
+    }
+
+    /// Keeps, under a matching name, only the entries `keep` says to keep.
+    fn retain_for(&mut self, name: &Name, mut keep: impl FnMut(&K, &V) -> bool) {
+        if let Some(group) = self.groups.get_mut(name.name.as_str()) {
+            group.retain(|e| !schemas_match(&e.schema, &name.schema) || keep(&e.key, &e.value));
+        }
+    }
+
+    /// Calls `f` on every entry under a matching name.
+    fn for_each_for(&mut self, name: &Name, mut f: impl FnMut(&K, &mut V)) {
+        if let Some(group) = self.groups.get_mut(name.name.as_str()) {
+            for e in group
+                .iter_mut()
+                .filter(|e| schemas_match(&e.schema, &name.schema))
+            {
+                f(&e.key, &mut e.value);
+            }
+        }
     }
 
     /// Removes every entry under a matching name, returning keys and values.

@@ -1348,6 +1348,27 @@ mod tests {
     }
 
     #[test]
+    fn a_check_dropped_in_the_file_no_longer_proves_not_null() {
+        let h = replayed(
+            "CREATE TABLE t (a int, b int);
+             ALTER TABLE t ADD CONSTRAINT a_nn CHECK (a IS NOT NULL);
+             ALTER TABLE t ADD CONSTRAINT b_nn CHECK (b IS NOT NULL);",
+        );
+        let file = parse_file(
+            "ALTER TABLE t DROP CONSTRAINT a_nn;
+             ALTER TABLE t ALTER COLUMN a SET NOT NULL;",
+        );
+        let mut ctx = Context::new(&FileSettings::default());
+        h.seed(&mut ctx, &file);
+        let t = Name::bare("t");
+        assert!(ctx.has_validated_not_null_check(&t, "a"));
+        ctx.apply(&file[0]);
+        assert!(!ctx.has_validated_not_null_check(&t, "a"));
+        assert!(ctx.has_validated_not_null_check(&t, "b"));
+        assert!(ctx.has_validated_check(&t));
+    }
+
+    #[test]
     fn words_fold_like_postgres() {
         let w: Vec<_> = words(r#"SELECT f('Orders', "Mixed") FROM Public.T1_x"#).collect();
         assert_eq!(
