@@ -176,6 +176,34 @@ fn without_since_every_earlier_migration_is_deployed() {
     );
 }
 
+/// Every case's findings of the rules history feeds, in one reviewable file
+/// (`fixtures/history/snapshots/`).
+#[test]
+fn snapshot_of_every_case() {
+    const RULES: &[&str] = &[
+        "changing-column-type",
+        "setting-not-null",
+        "attach-partition-without-check",
+    ];
+    let mut text = String::new();
+    for case in ["types", "renames", "not-null", "partitions", "unparsable"] {
+        text.push_str(&format!("== {case}\n"));
+        let out = pgward(&fixtures(), &["lint", "--format", "json", case]);
+        for rule in RULES {
+            for (file, line, message) in findings(&out, rule) {
+                text.push_str(&format!("{file}:{line} {rule}: {message}\n"));
+            }
+        }
+    }
+    insta::with_settings!({
+        snapshot_path => fixtures().join("snapshots"),
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!("history", text);
+    });
+}
+
 // `--since`: real git repositories.
 
 fn git(dir: &Path, args: &[&str]) -> String {
