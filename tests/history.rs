@@ -174,6 +174,8 @@ fn without_since_every_earlier_migration_is_deployed() {
         [("0003_index.sql", 1), ("0003_index.sql", 2)],
         "{found:#?}"
     );
+    let found = findings(&out, "adding-required-field");
+    assert_eq!(lines(&found), [("0003_index.sql", 4)], "{found:#?}");
 }
 
 /// Every case's findings of the rules history feeds, in one reviewable file
@@ -239,7 +241,8 @@ const AUDIT_LOG: &str = "CREATE TABLE audit_log (id bigint PRIMARY KEY, at times
      CREATE TYPE audit_kind AS ENUM ('insert', 'update');\n";
 const INDEXES: &str = "CREATE INDEX audit_log_at_idx ON audit_log (at);\n\
      CREATE INDEX orders_at_idx ON orders (created_at);\n\
-     ALTER TYPE audit_kind ADD VALUE 'delete';\n";
+     ALTER TYPE audit_kind ADD VALUE 'delete';\n\
+     ALTER TABLE audit_log ADD COLUMN actor bigint NOT NULL;\n";
 
 /// main: 0001 creates orders. feature: 0002 creates audit_log (and an enum), 0003 indexes both
 /// tables (and adds an enum value).
@@ -270,6 +273,8 @@ fn a_table_created_earlier_in_the_same_change_is_new() {
     let found = findings(&out, "require-concurrent-index-creation");
     assert_eq!(lines(&found), [("0003_index.sql", 2)], "{found:#?}");
     assert!(found[0].2.contains("orders"), "{}", found[0].2);
+    // An empty table takes a NOT NULL column without a default.
+    assert_eq!(findings(&out, "adding-required-field"), []);
 }
 
 #[test]
