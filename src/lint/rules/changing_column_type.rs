@@ -4,7 +4,7 @@
 //! indexes under an ACCESS EXCLUSIVE lock: reads and writes wait throughout. When the old type is
 //! known (declared earlier in the file, or from schema history), binary-coercible changes
 //! (`varchar` widening, `varchar` to `text`, `numeric` precision increase at the same scale, to
-//! unconstrained `numeric`) stay quiet. When it is unknown, the verdict depends on it, and the
+//! unconstrained `numeric`, `timestamp(p)` to a higher or no precision) stay quiet. When it is unknown, the verdict depends on it, and the
 //! message says so. `timestamp` to `timestamptz` skips the table rewrite on 12+ only when the
 //! session time zone is UTC, and still rebuilds the column's indexes under the lock.
 
@@ -77,6 +77,8 @@ impl Check for ChangingColumnType {
                 .is_some_and(|u| !is_plain_reference(u, column));
             let verdict = if computed {
                 Some(true)
+            } else if old.is_some_and(|old| is_temporal_widening(old, ty)) {
+                Some(false)
             } else {
                 locks::type_change_rewrites(old, ty)
             };
@@ -166,6 +168,23 @@ impl Check for ChangingColumnType {
     }
 }
 
+/// `timestamp(3)` to `timestamp(6)` or to plain `timestamp` (and the same for `timestamptz`,
+/// `time`, `timetz`): PostgreSQL's temporal support function makes it a catalog change only.
+fn is_temporal_widening(old: &SqlType, new: &SqlType) -> bool {
+    let temporal = matches!(
+        old.name.as_str(),
+        "timestamp" | "timestamptz" | "time" | "timetz"
+    );
+    temporal
+        && old.name == new.name
+        && old.array == new.array
+        && match (old.args.first(), new.args.first()) {
+            (_, None) => true,
+            (Some(o), Some(n)) => n >= o,
+            (None, Some(_)) => false,
+        }
+}
+
 fn is_timestamp_to_timestamptz(old: &SqlType, new: &SqlType) -> bool {
     old.is("timestamp") && new.is("timestamptz")
 }
@@ -197,4 +216,60 @@ fn is_plain_reference(using: &str, column: &str) -> bool {
                 .and_then(|rest| rest.strip_prefix("::"))
                 .is_some_and(is_type)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::context::FileSettings;
+    use crate::lint::ops::Name;
+
+    /// Findings for `c` changing from `old` (known, as from schema history) to `new`.
+    fn found(old: &str, new: &str) -> Vec<Finding> {
+        let stmts = crate::lint::parse_file(&format!(
+            "CREATE TABLE t (c {old});\nALTER TABLE t ALTER COLUMN c TYPE {new};"
+        ));
+        let Op::CreateTable { columns, .. } = &stmts[0].ops[0] else {
+            panic!("{:?}", stmts[0].ops);
+        };
+        let mut ctx = Context::new(&FileSettings::default());
+        let ty = columns[0].ty.clone().expect("a type");
+        ctx.know_column(Name::bare("t"), "c".to_owned(), ty);
+        let mut out = Vec::new();
+        ChangingColumnType.statement(&stmts[1], &ctx, &mut out);
+        out
+    }
+
+    #[test]
+    fn temporal_precision_widening_is_quiet() {
+        for (old, new) in [
+            ("timestamp(3)", "timestamp(6)"),
+            ("timestamp(3)", "timestamp"),
+            ("timestamptz(0)", "timestamptz(3)"),
+            ("time(2)", "time"),
+            ("varchar(50)", "varchar(100)"),
+            ("varchar(50)", "text"),
+            ("numeric(10,2)", "numeric(12,2)"),
+        ] {
+            assert!(found(old, new).is_empty(), "{old} -> {new}");
+        }
+    }
+
+    #[test]
+    fn known_rewrites_name_the_old_type() {
+        for (old, new) in [
+            ("timestamp(6)", "timestamp(3)"),
+            ("timestamp", "timestamp(3)"),
+            ("integer", "bigint"),
+            ("numeric(10,2)", "numeric(12,4)"),
+        ] {
+            let found = found(old, new);
+            assert_eq!(found.len(), 1, "{old} -> {new}");
+            assert!(
+                found[0].message.contains(" from ") && !found[0].message.contains("unless"),
+                "{old} -> {new}: {}",
+                found[0].message
+            );
+        }
+    }
 }
