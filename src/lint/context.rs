@@ -180,6 +180,16 @@ impl Context {
                 });
             }
         }
+        if !super::history::is_understood(stmt) {
+            // It may have changed any table it names: what is known about them goes.
+            for word in super::history::words(&stmt.text) {
+                let name = Name::bare(&word);
+                self.column_types.remove_name(&name);
+                self.not_null_checks.remove_name(&name);
+                self.unvalidated_checks.remove_name(&name);
+                self.validated_checks.remove_name(&name);
+            }
+        }
         for op in &stmt.ops {
             self.apply_op(op);
         }
@@ -255,9 +265,22 @@ impl Context {
                         self.unvalidated_checks.remove_name(n);
                         self.validated_checks.remove_name(n);
                     }
+                    // Columns of a dropped type (CASCADE) are gone, or unknown.
+                    if matches!(kind, ObjectKind::Type | ObjectKind::Domain) {
+                        self.column_types
+                            .retain_all(|_, ty| !super::history::is_of_type(ty, n));
+                    }
                 }
             }
             Op::AlterTable { table, action, .. } => self.apply_table_action(table, action),
+            // Columns of a renamed or dropped type no longer have the type of that name.
+            Op::Rename {
+                kind: ObjectKind::Type | ObjectKind::Domain,
+                from,
+                ..
+            } => self
+                .column_types
+                .retain_all(|_, ty| !super::history::is_of_type(ty, from)),
             _ => {}
         }
     }
@@ -482,6 +505,13 @@ impl<K: PartialEq, V> ByName<K, V> {
             .iter()
             .position(|e| e.key.borrow() == key && schemas_match(&e.schema, &name.schema))?;
         Some(group.swap_remove(i).value)
+    }
+
+    /// Keeps, under every name, only the entries `keep` says to keep.
+    fn retain_all(&mut self, mut keep: impl FnMut(&K, &V) -> bool) {
+        for group in self.groups.values_mut() {
+            group.retain(|e| keep(&e.key, &e.value));
+        }
     }
 
     /// Whether any entry is under a matching name.

@@ -140,12 +140,7 @@ impl History {
     }
 
     fn replay_statement(&mut self, stmt: &Statement) {
-        let understood = stmt.parsed_by != ParsedBy::Unrecognized
-            && stmt.ops.iter().all(|op| match op {
-                Op::Other { keyword } => is_harmless(keyword),
-                _ => true,
-            });
-        if !understood {
+        if !is_understood(stmt) {
             self.forget_mentioned(&stmt.text);
         }
         let certain = !stmt.in_do_block;
@@ -384,7 +379,7 @@ impl History {
     fn forget_type_columns(&mut self, ty: &Name) {
         for (_, t) in self.tables.iter_mut() {
             t.columns
-                .retain(|c| c.ty.as_ref().is_none_or(|c| c.name != ty.name));
+                .retain(|c| c.ty.as_ref().is_none_or(|c| !is_of_type(c, ty)));
         }
     }
 
@@ -989,6 +984,21 @@ fn stored_type(ty: &SqlType) -> SqlType {
     }
 }
 
+/// Whether pgward knows everything the statement can do to columns and constraints: it was
+/// parsed, and it is not an `Op::Other` that may do anything (`SELECT some_function()`).
+pub(crate) fn is_understood(stmt: &Statement) -> bool {
+    stmt.parsed_by != ParsedBy::Unrecognized
+        && stmt.ops.iter().all(|op| match op {
+            Op::Other { keyword } => is_harmless(keyword),
+            _ => true,
+        })
+}
+
+/// The column type is the named user type (enum or domain), possibly schema-qualified.
+pub(crate) fn is_of_type(ty: &SqlType, name: &Name) -> bool {
+    ty.name.rsplit('.').next() == Some(name.name.as_str())
+}
+
 /// An inline `CHECK (col IS NOT NULL)` as written.
 fn is_not_null_check(expr: &str, column: &str) -> bool {
     let flat: Vec<String> = expr
@@ -1020,7 +1030,7 @@ fn qualified_like(name: &Name, other: &Name) -> Name {
 /// lower-cased, `"quoted"` ones as written. Words inside string literals count too
 /// (`SELECT create_hypertable('events', 'at')`). Scans bytes and borrows what it can: it runs
 /// over every linted file.
-fn words(text: &str) -> impl Iterator<Item = Cow<'_, str>> + '_ {
+pub(crate) fn words(text: &str) -> impl Iterator<Item = Cow<'_, str>> + '_ {
     // Non-ASCII bytes are parts of words: slicing happens at ASCII bytes only.
     let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
     let bytes = text.as_bytes();
@@ -1366,6 +1376,34 @@ mod tests {
         assert!(!ctx.has_validated_not_null_check(&t, "a"));
         assert!(ctx.has_validated_not_null_check(&t, "b"));
         assert!(ctx.has_validated_check(&t));
+    }
+
+    #[test]
+    fn a_type_renamed_in_the_file_is_not_the_columns_type_any_more() {
+        let h = replayed(
+            "CREATE TYPE vis AS ENUM ('a');
+             CREATE TABLE c (v vis);",
+        );
+        let file = parse_file(
+            "ALTER TYPE vis RENAME TO vis_old;
+             CREATE TYPE vis AS ENUM ('a', 'b');
+             SELECT rebuild('c');
+             ALTER TABLE c ALTER COLUMN v TYPE vis USING v::text::vis;",
+        );
+        let mut ctx = Context::new(&FileSettings::default());
+        h.seed(&mut ctx, &file);
+        let c = Name::bare("c");
+        assert_eq!(
+            ctx.column_type(&c, "v").map(|t| t.name.as_str()),
+            Some("vis")
+        );
+        ctx.apply(&file[0]);
+        assert_eq!(ctx.column_type(&c, "v"), None);
+        // A statement pgward does not understand forgets the tables it names.
+        let mut ctx = Context::new(&FileSettings::default());
+        h.seed(&mut ctx, &file);
+        ctx.apply(&file[2]);
+        assert_eq!(ctx.column_type(&c, "v"), None);
     }
 
     #[test]
