@@ -60,7 +60,6 @@ fn render(root: &Path, migrations: Vec<Migration>) -> String {
             m.prepared.lint_text,
             m.prepared.transaction,
             &settings,
-            None,
         );
         writeln!(out, "    {} statements", report.statements).unwrap();
         for d in &report.diagnostics {
@@ -362,7 +361,6 @@ fn goose_statement_end_ends_the_statement_in_the_corpus() {
         m.prepared.lint_text,
         m.prepared.transaction,
         &LintSettings::default(),
-        None,
     );
     assert_eq!(report.statements, 2);
     assert!(

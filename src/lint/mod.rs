@@ -121,7 +121,7 @@ pub struct FileReport {
 
 /// Lints one file, with no history.
 pub fn lint_file(file: SourceFile, settings: &LintSettings) -> FileReport {
-    lint_migration(file, None, layout::Transaction::Configured, settings, None)
+    lint_migration(file, None, layout::Transaction::Configured, settings)
 }
 
 /// Which migrations before a linted one have run on the databases it will run on.
@@ -193,7 +193,7 @@ pub fn lint_migrations(
             _ => None,
         };
         if selected {
-            reports.push(lint_migration(
+            reports.push(lint_migration_with_history(
                 m.file,
                 m.prepared.lint_text,
                 m.prepared.transaction,
@@ -219,9 +219,19 @@ fn runs<'a>(file: &'a str, lint_text: Option<&'a str>) -> &'a str {
 /// Lints one file as its migration runner runs it: `lint_text` (same length as the file, see
 /// [`layout::Prepared::lint_text`]) is what the rules see when set, and `transaction` decides
 /// `assume_in_transaction` for this file. Output positions and snippets come from the file's own
-/// text. With a `history`, the rules start from what it knows, and the file is then replayed
-/// into it.
+/// text. No history: see [`lint_migration_with_history`].
 pub fn lint_migration(
+    file: SourceFile,
+    lint_text: Option<String>,
+    transaction: layout::Transaction,
+    settings: &LintSettings,
+) -> FileReport {
+    lint_migration_with_history(file, lint_text, transaction, settings, None)
+}
+
+/// [`lint_migration`] with a schema history: the rules start from what it knows, and the file
+/// is then replayed into it.
+pub fn lint_migration_with_history(
     file: SourceFile,
     lint_text: Option<String>,
     transaction: layout::Transaction,
