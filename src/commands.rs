@@ -157,7 +157,7 @@ fn lint(args: LintArgs) -> Result<Outcome> {
 
     // Every migration is read, in its runner's order (the schema history will replay them); only
     // the up parts selected by --since are linted. Stdin is always linted.
-    let reports: Vec<_> = migrations
+    let mut migrations: Vec<_> = migrations
         .into_iter()
         .filter(|m| m.is_linted())
         .filter(|m| match (&changed, &m.disk_path) {
@@ -166,6 +166,17 @@ fn lint(args: LintArgs) -> Result<Outcome> {
             }
             _ => true,
         })
+        .collect();
+
+    // --fix / --diff (lint/fix.rs): fix first, then report what is left.
+    let fixing = apply_fixes(&args, &mut migrations, &settings, errored)?;
+    if let Some(outcome) = fixing.done {
+        return Ok(outcome);
+    }
+    errored |= fixing.errored;
+
+    let reports: Vec<_> = migrations
+        .into_iter()
         .map(|m| {
             lint::lint_migration(
                 m.file,
@@ -199,7 +210,11 @@ fn lint(args: LintArgs) -> Result<Outcome> {
         color,
         width: terminal_width(),
     };
-    let mut out = io::BufWriter::new(stdout.lock());
+    let mut out: Box<dyn Write> = if fixing.report_to_stderr {
+        Box::new(io::stderr().lock())
+    } else {
+        Box::new(io::BufWriter::new(stdout.lock()))
+    };
     report::render(args.format, &reports, &pretty, &mut out)
         .into_diagnostic()
         .wrap_err("cannot write the report")?;
@@ -220,6 +235,84 @@ fn lint(args: LintArgs) -> Result<Outcome> {
     } else {
         Outcome::Clean
     })
+}
+
+/// What `--fix` / `--diff` leave for the rest of `lint`.
+struct Fixing {
+    /// `--diff` ends the run here.
+    done: Option<Outcome>,
+    /// A fixed file could not be written.
+    errored: bool,
+    /// Stdin's fixed SQL went to stdout: the report goes to stderr.
+    report_to_stderr: bool,
+}
+
+/// `--fix` writes the fixes (stdin's fixed SQL to stdout) and lets `lint` report what is left;
+/// `--diff` prints what `--fix` would change and ends the run: exit 1 when there is something to
+/// fix (as ruff's `--diff`). Without either, nothing happens.
+fn apply_fixes(
+    args: &LintArgs,
+    migrations: &mut [source::Migration],
+    settings: &LintSettings,
+    errored: bool,
+) -> Result<Fixing> {
+    let mode = match (args.fix, args.diff) {
+        (_, true) => lint::fix::Mode::Diff,
+        (true, false) => lint::fix::Mode::Fix,
+        (false, false) => {
+            return Ok(Fixing {
+                done: None,
+                errored: false,
+                report_to_stderr: false,
+            });
+        }
+    };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let summary = lint::fix::run(
+        mode,
+        migrations,
+        settings,
+        &mut out,
+        &mut io::stderr().lock(),
+    )
+    .into_diagnostic()
+    .wrap_err("cannot write the fixes")?;
+    out.flush().into_diagnostic()?;
+    let (findings, files) = (
+        count(summary.fixes, "finding"),
+        count(summary.files, "file"),
+    );
+    if mode == lint::fix::Mode::Diff {
+        eprintln!("Would fix {findings} in {files}");
+        let outcome = if errored || summary.errored {
+            Outcome::Error
+        } else if summary.files > 0 {
+            Outcome::Findings
+        } else {
+            Outcome::Clean
+        };
+        return Ok(Fixing {
+            done: Some(outcome),
+            errored: summary.errored,
+            report_to_stderr: false,
+        });
+    }
+    eprintln!("Fixed {findings} in {files}");
+    Ok(Fixing {
+        done: None,
+        errored: summary.errored,
+        report_to_stderr: migrations.iter().any(|m| m.disk_path.is_none()),
+    })
+}
+
+/// "1 file", "2 files".
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 fn terminal_width() -> usize {

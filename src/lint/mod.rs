@@ -8,6 +8,7 @@
 pub mod context;
 pub mod diagnostic;
 pub mod fallback;
+pub mod fix;
 pub mod ignore;
 pub mod layout;
 pub mod line_index;
