@@ -47,6 +47,8 @@ pub const FIXABLE: [RuleId; 4] = [
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Unfixed {
     pub rule: RuleId,
+    /// The diagnostic's message (to recognise it in another pass).
+    pub message: String,
     pub line: usize,
     pub column: usize,
     pub reason: String,
@@ -75,26 +77,33 @@ pub fn fix_migration(m: &Migration, settings: &LintSettings) -> FixedFile {
     let mut text = m.file.text.clone();
     let mut applied = 0;
     let mut first_unfixed = None;
-    for _ in 0..MAX_PASSES {
+    let mut passes = 0;
+    let unfixed = loop {
         let pass = fix_pass(m, &name, &text, settings);
         first_unfixed.get_or_insert_with(|| pass.unfixed.clone());
-        if pass.edits.is_empty() {
-            return FixedFile {
-                text,
-                applied,
-                unfixed: pass.unfixed,
-                unfixed_before: first_unfixed.unwrap_or_default(),
-            };
+        passes += 1;
+        if pass.edits.is_empty() || passes > MAX_PASSES {
+            break pass.unfixed;
         }
         applied += pass.fixes;
         text = apply(&text, &pass.edits);
-    }
-    let unfixed = fix_pass(m, &name, &text, settings).unfixed;
+    };
+    // Where the original text had them, for those still there at the end (a finding that another
+    // fix made go away, such as a lock_timeout for an index now built CONCURRENTLY, is not one).
+    let unfixed_before = first_unfixed
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|u| {
+            unfixed
+                .iter()
+                .any(|v| v.rule == u.rule && v.message == u.message)
+        })
+        .collect();
     FixedFile {
         text,
         applied,
         unfixed,
-        unfixed_before: first_unfixed.unwrap_or_default(),
+        unfixed_before,
     }
 }
 
@@ -154,6 +163,7 @@ fn fix_pass(m: &Migration, name: &Path, text: &str, settings: &LintSettings) -> 
             Err(reason) => {
                 unfixed.push(Unfixed {
                     rule: d.rule,
+                    message: d.message.clone(),
                     line: d.start.line,
                     column: d.start.column,
                     reason,
