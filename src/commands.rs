@@ -148,8 +148,14 @@ fn lint(args: LintArgs) -> Result<Outcome> {
         }
         None => None,
     };
-    let (migrations, errors) =
+    let (mut migrations, errors) =
         source::collect_migrations(&args.paths, &args.stdin_filename, config.layout);
+    if let Some(transaction) = config.transaction {
+        for m in &mut migrations {
+            m.prepared.transaction = transaction;
+            m.prepared.reason = "[migrations] transaction in pgward.toml";
+        }
+    }
     let mut errored = !errors.is_empty();
     for err in errors {
         eprintln!("{:?}", miette::Report::new(err));

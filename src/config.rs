@@ -13,7 +13,7 @@ use toml::Spanned;
 
 use crate::cli::FailOn;
 use crate::lint::diagnostic::Severity;
-use crate::lint::layout::Layout;
+use crate::lint::layout::{Layout, Transaction};
 use crate::lint::rules::RuleId;
 
 pub const FILE_NAME: &str = "pgward.toml";
@@ -37,6 +37,7 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 struct RawMigrations {
     layout: Option<Spanned<String>>,
+    transaction: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -71,6 +72,10 @@ pub struct Config {
     /// `[migrations] layout`: the framework layout of every migration directory; `None` detects
     /// it per directory.
     pub layout: Option<Layout>,
+    /// `[migrations] transaction`: how the runner runs every migration file, when it is set up
+    /// differently from its default (golang-migrate with `x-multi-statement=true` sends statement
+    /// by statement: `per-statement`); `None` takes it from the layout.
+    pub transaction: Option<Transaction>,
     /// `[anonymize] profiles`: the sync's profiles, as written (relative to the config file);
     /// the `pii-column-not-in-profile` rule checks new columns against them.
     pub anonymize_profiles: Vec<String>,
@@ -159,7 +164,7 @@ impl Config {
                 e.message().trim().to_owned(),
                 "here",
                 Some(
-                    "Valid keys: pg_version, assume_in_transaction, fail_on, [rules] exclude, include, severity, [migrations] layout, [anonymize] profiles."
+                    "Valid keys: pg_version, assume_in_transaction, fail_on, [rules] exclude, include, severity, [migrations] layout, transaction, [anonymize] profiles."
                         .to_owned(),
                 ),
             )
@@ -226,7 +231,23 @@ impl Config {
             })?),
         };
 
+        let transaction = match &raw.migrations.transaction {
+            None => None,
+            Some(t) => Some(t.get_ref().parse::<Transaction>().map_err(|e| {
+                invalid(
+                    t.span(),
+                    e.to_string(),
+                    "unknown transaction mode",
+                    Some(
+                        "Leave `transaction` out to take each file's mode from its layout."
+                            .to_owned(),
+                    ),
+                )
+            })?),
+        };
+
         Ok(Config {
+            transaction,
             anonymize_profiles: raw.anonymize.profiles,
             path: None,
             layout,
@@ -274,6 +295,20 @@ mod tests {
         assert_eq!(c.exclude, vec![RuleId::BanDropColumn]);
         assert_eq!(c.include, vec![RuleId::PreferRobustStmts]);
         assert_eq!(c.severity, vec![(RuleId::RenamingTable, Severity::Warning)]);
+    }
+
+    #[test]
+    fn migrations_transaction_is_read_and_checked() {
+        let c = Config::parse(
+            "pgward.toml",
+            "[migrations]\ntransaction = \"per-statement\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.transaction, Some(Transaction::PerStatement));
+        let err =
+            Config::parse("pgward.toml", "[migrations]\ntransaction = \"always\"\n").unwrap_err();
+        let text = format!("{:?}", miette::Report::new(err));
+        assert!(text.contains("one-query"), "{text}");
     }
 
     #[test]

@@ -178,6 +178,45 @@ fn golang_migrate_layout() {
 }
 
 #[test]
+fn pop_layout() {
+    let text = check_layout(Layout::Pop);
+    let wrapped = section(
+        &text,
+        "migrations/20240201000000000000_identities_state.postgres.up.sql",
+    );
+    assert!(
+        wrapped.contains("wrapped -> in transaction: true"),
+        "{wrapped}"
+    );
+    assert!(
+        wrapped.contains("require-concurrent-index-creation"),
+        "{wrapped}"
+    );
+    // The dialect-free file of that version and the MySQL file do not run on PostgreSQL.
+    for skipped in [
+        "migrations/20240201000000000000_identities_state.up.sql",
+        "migrations/20240201000000000000_identities_state.mysql.up.sql",
+    ] {
+        let s = section(&text, skipped);
+        assert!(s.contains("pop skipped") && s.contains("not linted"), "{s}");
+    }
+    let one = section(
+        &text,
+        "migrations/20240301000000000000_identities_email_idx.autocommit.up.sql",
+    );
+    assert!(one.contains("one-query -> in transaction: false"), "{one}");
+    assert!(!one.contains("ban-concurrent"), "{one}");
+    let two = section(
+        &text,
+        "migrations/20240401000000000000_identities_email_ci.postgres.autocommit.up.sql",
+    );
+    assert!(
+        two.contains("ban-concurrent-index-creation-in-transaction"),
+        "{two}"
+    );
+}
+
+#[test]
 fn goose_layout() {
     let text = check_layout(Layout::Goose);
     assert!(!text.contains("syntax-error"), "{text}");
@@ -411,4 +450,43 @@ fn django_sqlmigrate_on_stdin() {
     ] {
         assert!(found.iter().all(|(r, _)| r != quiet), "{quiet}: {found:?}");
     }
+}
+
+/// golang-migrate with `x-multi-statement=true` sends statement by statement: `[migrations]
+/// transaction = "per-statement"` says so, and two `CREATE INDEX CONCURRENTLY` in one file are fine.
+#[test]
+fn the_configured_transaction_mode_wins_over_the_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("pgward.toml");
+    let lint = |config: Option<&Path>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_pgward"));
+        cmd.args(["lint", "--format", "json"]);
+        if let Some(c) = config {
+            cmd.arg("--config").arg(c);
+        }
+        let out = cmd
+            .arg(fixtures().join("golang-migrate/migrations/000002_two_concurrent_indexes.up.sql"))
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["rule"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let default = lint(None);
+    assert!(
+        default.contains(&"ban-concurrent-index-creation-in-transaction".to_owned()),
+        "{default:?}"
+    );
+    std::fs::write(&config, "[migrations]\ntransaction = \"per-statement\"\n").unwrap();
+    let per_statement = lint(Some(&config));
+    assert!(
+        !per_statement
+            .iter()
+            .any(|r| r.starts_with("ban-concurrent")),
+        "{per_statement:?}"
+    );
 }

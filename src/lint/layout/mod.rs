@@ -32,6 +32,7 @@ mod flyway;
 mod golang_migrate;
 mod goose;
 mod plain;
+mod pop;
 mod prisma;
 mod sqlx;
 
@@ -45,11 +46,12 @@ pub enum Layout {
     Dbmate,
     Flyway,
     Prisma,
+    Pop,
     Plain,
 }
 
 impl Layout {
-    pub const ALL: [Layout; 8] = [
+    pub const ALL: [Layout; 9] = [
         Layout::Sqlx,
         Layout::Diesel,
         Layout::GolangMigrate,
@@ -57,6 +59,7 @@ impl Layout {
         Layout::Dbmate,
         Layout::Flyway,
         Layout::Prisma,
+        Layout::Pop,
         Layout::Plain,
     ];
 
@@ -70,6 +73,7 @@ impl Layout {
             Layout::Dbmate => "dbmate",
             Layout::Flyway => "flyway",
             Layout::Prisma => "prisma",
+            Layout::Pop => "pop",
             Layout::Plain => "plain",
         }
     }
@@ -83,6 +87,7 @@ impl Layout {
             Layout::Dbmate => &dbmate::Dbmate,
             Layout::Flyway => &flyway::Flyway,
             Layout::Prisma => &prisma::Prisma,
+            Layout::Pop => &pop::Pop,
             Layout::Plain => &plain::Plain,
         }
     }
@@ -162,6 +167,26 @@ impl Transaction {
     }
 }
 
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown transaction mode `{0}`; expected one of: wrapped, one-query, per-statement")]
+pub struct UnknownTransaction(pub String);
+
+impl FromStr for Transaction {
+    type Err = UnknownTransaction;
+    /// The modes a user can set in `[migrations] transaction` (not `configured`, which is the
+    /// absence of one).
+    fn from_str(s: &str) -> Result<Transaction, UnknownTransaction> {
+        [
+            Transaction::Wrapped,
+            Transaction::OneQuery,
+            Transaction::PerStatement,
+        ]
+        .into_iter()
+        .find(|t| t.as_str().eq_ignore_ascii_case(s.trim()))
+        .ok_or_else(|| UnknownTransaction(s.to_owned()))
+    }
+}
+
 /// Which part of a migration a file (or the linted part of it) is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Part {
@@ -171,6 +196,9 @@ pub enum Part {
     Repeatable,
     /// A down, undo or revert file: read, not linted.
     Down,
+    /// A file the runner does not run on PostgreSQL (another database's dialect): neither linted
+    /// nor part of the schema history.
+    Skipped,
 }
 
 impl Part {
@@ -183,6 +211,7 @@ impl Part {
             Part::Up => "up",
             Part::Repeatable => "repeatable",
             Part::Down => "down",
+            Part::Skipped => "skipped",
         }
     }
 }
@@ -220,7 +249,8 @@ pub struct DirListing<'a> {
 /// Detects the layout of the directory that holds migration files.
 ///
 /// In order: diesel (`up.sql`/`down.sql` in a `<version>_<name>/` directory), prisma
-/// (`migration.sql`), goose (`-- +goose Up` in a file), dbmate (`-- migrate:up`), Flyway
+/// (`migration.sql`), goose (`-- +goose Up` in a file), dbmate (`-- migrate:up`), Pop (names with
+/// a dialect or `.autocommit.`, `.fizz` files, or a `go.mod` requiring Pop or ory/x), Flyway
 /// (`V<version>__<desc>.sql`, `R__<desc>.sql`), then `<version>_<name>.up.sql` / `.down.sql`
 /// pairs: sqlx when a file starts with `-- no-transaction` or the nearest project file above is a
 /// `Cargo.toml` that names sqlx, golang-migrate otherwise; `<version>_<name>.sql` files are sqlx
@@ -252,6 +282,15 @@ pub fn detect(listing: &DirListing<'_>) -> Layout {
     if sql.is_empty() {
         return Layout::Plain;
     }
+    let project = nearest_project_file(listing.dir);
+    // Pop: names only Pop writes (a dialect or `.autocommit.`), fizz files beside the SQL, or a
+    // go.mod that requires Pop.
+    if sql.iter().any(|n| pop::is_pop_only_name(n))
+        || listing.names.iter().any(|n| n.ends_with(".fizz"))
+        || (project == Some(Project::GoWithPop) && sql.iter().any(|n| pop::parse_name(n).is_some()))
+    {
+        return Layout::Pop;
+    }
     let flyway = sql
         .iter()
         .filter(|n| flyway::parse_name(n).is_some())
@@ -268,7 +307,6 @@ pub fn detect(listing: &DirListing<'_>) -> Layout {
         .texts
         .iter()
         .any(|(_, t)| t.starts_with(sqlx::NO_TRANSACTION));
-    let project = nearest_project_file(listing.dir);
     if up_down * 2 > sql.len() {
         return if no_tx || project == Some(Project::CargoWithSqlx) {
             Layout::Sqlx
@@ -287,6 +325,8 @@ enum Project {
     /// A `Cargo.toml` that mentions sqlx (a dependency, or a workspace member's).
     CargoWithSqlx,
     Cargo,
+    /// A `go.mod` that requires gobuffalo/pop or ory/x (popx).
+    GoWithPop,
     Go,
 }
 
@@ -294,8 +334,16 @@ enum Project {
 fn nearest_project_file(dir: &Path) -> Option<Project> {
     let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned());
     for d in dir.ancestors() {
-        if d.join("go.mod").is_file() {
-            return Some(Project::Go);
+        if let Ok(go_mod) = std::fs::read_to_string(d.join("go.mod")) {
+            return Some(
+                if go_mod.contains("github.com/gobuffalo/pop")
+                    || go_mod.contains("github.com/ory/x ")
+                {
+                    Project::GoWithPop
+                } else {
+                    Project::Go
+                },
+            );
         }
         if let Ok(cargo) = std::fs::read_to_string(d.join("Cargo.toml")) {
             return Some(if cargo.contains("sqlx") {
