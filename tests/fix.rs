@@ -384,3 +384,39 @@ async fn fixed_migrations_run_on_postgres() {
         );
     }
 }
+
+#[test]
+fn configured_transaction_mode_and_line_endings_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("1.sql");
+    let sql = "CREATE INDEX a_idx ON orders (status);\r\nDROP INDEX b_idx;\r\n";
+    fs::write(&path, sql).unwrap();
+    // The runner wraps every file (pgward.toml): no CONCURRENTLY; SET LOCAL, in CRLF.
+    fs::write(
+        dir.path().join("pgward.toml"),
+        "[migrations]\ntransaction = \"wrapped\"\n",
+    )
+    .unwrap();
+    let out = pgward(dir.path(), &["lint", "--fix", "1.sql"], None);
+    assert_eq!(
+        fs::read_to_string(&path).unwrap(),
+        format!("SET LOCAL lock_timeout = '2s';\r\n{sql}"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stderr)
+            .contains("1.sql:2:1: require-concurrent-index-creation: no automatic fix"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Without it, a plain file runs statement by statement.
+    fs::remove_file(dir.path().join("pgward.toml")).unwrap();
+    fs::write(&path, sql).unwrap();
+    pgward(dir.path(), &["lint", "--fix", "1.sql"], None);
+    assert_eq!(
+        fs::read_to_string(&path).unwrap(),
+        "SET lock_timeout = '2s';\r\nCREATE INDEX CONCURRENTLY a_idx ON orders (status);\r\n\
+         DROP INDEX CONCURRENTLY b_idx;\r\n"
+    );
+}

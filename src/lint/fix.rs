@@ -25,7 +25,7 @@ use std::path::Path;
 
 use super::context::{Context, FileSettings};
 use super::diagnostic::{Applicability, Diagnostic, Edit, Finding, Fix, Needs};
-use super::layout::Transaction;
+use super::layout::{Prepared, Transaction};
 use super::rules::RuleId;
 use super::source::Migration;
 use super::statement::Statement;
@@ -114,8 +114,20 @@ struct Pass {
     unfixed: Vec<Unfixed>,
 }
 
+/// What the runner makes of the file's new text: its layout prepares it again (a fix may change
+/// the transaction mode, e.g. Flyway's), unless the caller set the transaction mode itself
+/// (`[migrations] transaction` in `pgward.toml`), which then stays.
+pub fn reprepare(m: &Migration, name: &Path, text: &str) -> Prepared {
+    let mut prepared = m.layout.prepare(name, text);
+    if m.layout.prepare(name, &m.file.text).transaction != m.prepared.transaction {
+        prepared.transaction = m.prepared.transaction;
+        prepared.reason = m.prepared.reason;
+    }
+    prepared
+}
+
 fn fix_pass(m: &Migration, name: &Path, text: &str, settings: &LintSettings) -> Pass {
-    let prepared = m.layout.prepare(name, text);
+    let prepared = reprepare(m, name, text);
     let lint_text = prepared
         .lint_text
         .clone()
@@ -137,6 +149,7 @@ fn fix_pass(m: &Migration, name: &Path, text: &str, settings: &LintSettings) -> 
         .filter(|s| !s.in_do_block)
         .count();
 
+    let crlf = text.contains("\r\n");
     let mut taken: Vec<Range<usize>> = Vec::new();
     let mut edits = Vec::new();
     let mut fixes = 0;
@@ -182,9 +195,15 @@ fn fix_pass(m: &Migration, name: &Path, text: &str, settings: &LintSettings) -> 
         }
         for (e, r) in fix.edits.iter().zip(ranges) {
             taken.push(r.clone());
+            // New lines end the way the file's lines do.
+            let replacement = if crlf && !e.replacement.contains('\r') {
+                e.replacement.replace('\n', "\r\n")
+            } else {
+                e.replacement.clone()
+            };
             edits.push(Edit {
                 range: r,
-                replacement: e.replacement.clone(),
+                replacement,
             });
         }
         fixes += 1;
@@ -434,7 +453,7 @@ pub fn run(
                         .disk_path
                         .clone()
                         .unwrap_or_else(|| m.file.path.clone().into());
-                    m.prepared = m.layout.prepare(&name, &fixed.text);
+                    m.prepared = reprepare(m, &name, &fixed.text);
                     m.file.text = fixed.text;
                 }
             }
