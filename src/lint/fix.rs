@@ -520,6 +520,87 @@ mod tests {
         assert!(!overlaps(&(3..3), &(4..4)));
     }
 
+    fn fixed(sql: &str) -> FixedFile {
+        use crate::lint::layout::Layout;
+        let m = Migration {
+            file: SourceFile {
+                path: "x.sql".into(),
+                text: sql.into(),
+            },
+            disk_path: None,
+            set: None,
+            layout: Layout::Plain,
+            prepared: Layout::Plain.prepare(Path::new("x.sql"), sql),
+        };
+        fix_migration(&m, &LintSettings::default())
+    }
+
+    fn reasons(f: &FixedFile) -> Vec<(RuleId, &str)> {
+        f.unfixed
+            .iter()
+            .map(|u| (u.rule, u.reason.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn unnamed_foreign_keys_get_postgres_default_name() {
+        let f =
+            fixed("ALTER TABLE app.orders ADD FOREIGN KEY (customer_id, shop_id) REFERENCES c;");
+        assert_eq!(
+            f.text,
+            "SET lock_timeout = '2s';\nALTER TABLE app.orders ADD CONSTRAINT \
+             orders_customer_id_shop_id_fkey FOREIGN KEY (customer_id, shop_id) REFERENCES c NOT \
+             VALID;\nALTER TABLE app.orders VALIDATE CONSTRAINT orders_customer_id_shop_id_fkey;"
+        );
+        assert_eq!(f.applied, 2);
+        assert!(f.unfixed.is_empty());
+        // A default name PostgreSQL would truncate: left alone.
+        let long = format!(
+            "ALTER TABLE orders ADD FOREIGN KEY ({}) REFERENCES c;",
+            "x".repeat(60)
+        );
+        let f = fixed(&long);
+        assert!(f.text.ends_with(&long), "{}", f.text);
+        assert!(reasons(&f)[0].1.contains("truncates"), "{:?}", reasons(&f));
+    }
+
+    #[test]
+    fn statements_with_more_than_one_change_are_left_alone() {
+        for sql in [
+            "ALTER TABLE orders ADD COLUMN a int, ADD CONSTRAINT c CHECK (a > 0);",
+            "DROP INDEX a_idx, b_idx;",
+            "DROP INDEX a_idx CASCADE;",
+            "ALTER TABLE orders ADD COLUMN c bigint REFERENCES customers (id);",
+        ] {
+            let f = fixed(&format!("SET lock_timeout = '2s';\n{sql}"));
+            assert!(f.text.ends_with(sql), "{sql} -> {}", f.text);
+            assert_eq!(f.applied, 0, "{sql}");
+            assert!(!f.unfixed.is_empty(), "{sql}: no reason given");
+        }
+    }
+
+    #[test]
+    fn do_blocks_and_if_exists_only() {
+        let sql = "DO $$ BEGIN CREATE INDEX i ON orders (a); END $$;";
+        let f = fixed(sql);
+        assert_eq!(f.text, sql);
+        assert!(
+            reasons(&f).iter().any(|(_, r)| r.contains("DO block")),
+            "{:?}",
+            reasons(&f)
+        );
+        let f = fixed(
+            "SET lock_timeout = 1000;\nALTER TABLE IF EXISTS ONLY t ADD CONSTRAINT c CHECK (a > 0);",
+        );
+        assert!(
+            f.text.ends_with(
+                "CHECK (a > 0) NOT VALID;\nALTER TABLE IF EXISTS ONLY t VALIDATE CONSTRAINT c;"
+            ),
+            "{}",
+            f.text
+        );
+    }
+
     #[test]
     fn diff_names_both_sides_and_is_empty_without_changes() {
         let d = unified_diff("m/1.sql", "a\nb\n", "a\nc\n");
