@@ -309,7 +309,8 @@ fn allowed<'f>(
 
 /// Where an edit lands in the file. An insertion at a statement's start (a new statement before
 /// it) goes before the statement's indentation and before the `-- pgward-ignore` comments right
-/// above it, which must stay attached to the statement they silence.
+/// above it, which must stay attached to the statement they silence (and before a goose
+/// `StatementBegin` line, which makes the block one statement).
 fn anchored(text: &str, statements: &[Range<usize>], e: &Edit) -> Range<usize> {
     if !e.range.is_empty() || !statements.iter().any(|s| s.start == e.range.start) {
         return e.range.clone();
@@ -323,7 +324,12 @@ fn anchored(text: &str, statements: &[Range<usize>], e: &Edit) -> Range<usize> {
             let line = text[prev_start..at - 1].trim();
             let ignore = line.starts_with("--")
                 && (line.contains("pgward-ignore") || line.contains("squawk-ignore"));
-            if !ignore {
+            // goose sends a StatementBegin ... StatementEnd block as one statement: the new
+            // statement goes before the block, not into it.
+            let block = line.len() >= 24
+                && line.is_char_boundary(24)
+                && line[..24].eq_ignore_ascii_case("-- +goose StatementBegin");
+            if !ignore && !block {
                 break;
             }
             at = prev_start;
@@ -508,6 +514,15 @@ mod tests {
             above..above,
             "before the ignore comment, after the note"
         );
+        let goose = "-- +goose Up\n-- +goose StatementBegin\nALTER TABLE t ADD c int;\n";
+        let start = goose.find("ALTER").unwrap();
+        let alter = start..start + 23;
+        let got = anchored(
+            goose,
+            std::slice::from_ref(&alter),
+            &Edit::insert(start, "SET a = 1;\n"),
+        );
+        assert_eq!(got, 13..13, "before the StatementBegin line");
         // Not at a statement start: untouched.
         assert_eq!(anchored(text, &stmts, &Edit::insert(3, "x")), 3..3);
     }
