@@ -87,6 +87,9 @@ struct Pending<'a> {
     /// A view or materialized view, or an object on one: a `DROP ... CASCADE` anywhere in the
     /// down may drop it through a dependency pgward cannot see.
     on_view: bool,
+    /// For an index: its table and the words of its column list; dropping one of those columns
+    /// drops the index.
+    index_on: Option<(Name, Vec<String>)>,
 }
 
 impl Check for DownNotInverse {
@@ -124,6 +127,15 @@ impl Check for DownNotInverse {
         let unmet: Vec<&Pending> = pending
             .iter()
             .filter(|p| !(cascades && p.on_view))
+            .filter(|p| {
+                let Some((table, words)) = &p.index_on else {
+                    return true;
+                };
+                !down_ops.iter().any(|op| {
+                    matches!(op, Op::AlterTable { table: t, action: TableAction::DropColumn { column, .. }, .. }
+                        if t.matches(table) && words.contains(column))
+                })
+            })
             .filter(|p| !down_ops.iter().any(|op| satisfies(op, &p.undo, &aliases)))
             .collect();
         let Some(first) = unmet.first() else {
@@ -258,12 +270,17 @@ fn obligations<'a>(up: &'a [Statement]) -> Vec<Pending<'a>> {
                 } => new_views.iter().any(|v| v.matches(t)),
                 _ => false,
             };
+            let index_on = match op {
+                Op::CreateIndex { table, .. } => Some((table.clone(), index_words(stmt))),
+                _ => None,
+            };
             let push = |out: &mut Vec<Pending<'a>>, undo: Undo| {
                 out.push(Pending {
                     stmt,
                     op,
                     undo,
                     on_view,
+                    index_on: index_on.clone(),
                 })
             };
             match op {
@@ -273,7 +290,8 @@ fn obligations<'a>(up: &'a [Statement]) -> Vec<Pending<'a>> {
                     ..
                 } => {
                     new_tables.push(table.clone());
-                    if !dropped_earlier(&mut out, ObjectKind::Table, table, partition_of.as_ref()) {
+                    if !renamed_away(&out, ObjectKind::Table, table)
+                        && !dropped_earlier(&mut out, ObjectKind::Table, table, partition_of.as_ref()) {
                         push(
                             &mut out,
                             Undo::Drop {
@@ -315,7 +333,9 @@ fn obligations<'a>(up: &'a [Statement]) -> Vec<Pending<'a>> {
                         new_tables.push(name.clone());
                         new_views.push(name.clone());
                     }
-                    if !dropped_earlier(&mut out, *kind, name, on_table.as_ref()) {
+                    if !renamed_away(&out, *kind, name)
+                        && !dropped_earlier(&mut out, *kind, name, on_table.as_ref())
+                    {
                         push(
                             &mut out,
                             Undo::Drop {
@@ -332,7 +352,7 @@ fn obligations<'a>(up: &'a [Statement]) -> Vec<Pending<'a>> {
                     } else {
                         ObjectKind::Domain
                     };
-                    if !dropped_earlier(&mut out, kind, name, None) {
+                    if !renamed_away(&out, kind, name) && !dropped_earlier(&mut out, kind, name, None) {
                         push(
                             &mut out,
                             Undo::Drop {
@@ -356,6 +376,12 @@ fn obligations<'a>(up: &'a [Statement]) -> Vec<Pending<'a>> {
                         out.retain(|p| {
                             !matches!(&p.undo, Undo::Drop { kind: k, name: n, .. }
                                 if same_kind(*k, *kind) && n.matches(name))
+                        });
+                        // Renamed aside earlier in this up, then dropped: the old object was
+                        // replaced; what the down must restore is not in the migration.
+                        out.retain(|p| {
+                            !matches!(&p.undo, Undo::RenameBack { kind: k, renamed, .. }
+                                if same_kind(*k, *kind) && renamed.matches(name))
                         });
                         if out.len() < before
                             || on_table.as_ref().is_some_and(|t| on_new(t, &new_tables))
@@ -512,6 +538,42 @@ fn dropped_earlier(
         };
     }
     true
+}
+
+/// The up renamed an object named `name` aside before creating a new one under that name: a
+/// replacement, whose undo (restore the old one) the migration does not show.
+fn renamed_away(out: &[Pending], kind: ObjectKind, name: &Name) -> bool {
+    out.iter().any(|p| {
+        matches!(&p.undo, Undo::RenameBack { kind: k, original, .. }
+            if same_kind(*k, kind) && *original == name.name)
+    })
+}
+
+/// The words inside an index's column list (`(lower(email), created_at)` -> `lower`, `email`,
+/// `created_at`): over-inclusive on purpose, since a dropped column only needs to be among them.
+fn index_words(stmt: &Statement) -> Vec<String> {
+    let words = super::helpers::words(stmt);
+    let Some(on) = words.iter().position(|w| !w.quoted && w.text == "on") else {
+        return Vec::new();
+    };
+    let Some(open) = words[on..].iter().position(|w| !w.quoted && w.text == "(") else {
+        return Vec::new();
+    };
+    let mut depth = 0;
+    let mut out = Vec::new();
+    for w in &words[on + open..] {
+        match (w.quoted, w.text.as_str()) {
+            (false, "(") => depth += 1,
+            (false, ")") => {
+                depth -= 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            _ => out.push(w.text.clone()),
+        }
+    }
+    out
 }
 
 /// Enum types are created with `CREATE TYPE ... AS ENUM` and dropped with `DROP TYPE`.
@@ -712,7 +774,7 @@ mod tests {
 
     #[test]
     fn a_forgotten_index_and_column_are_named() {
-        let up = "ALTER TABLE u ADD c int;\nCREATE INDEX u_c ON u (c);\nALTER TABLE u ADD d int;";
+        let up = "ALTER TABLE u ADD c int;\nCREATE INDEX u_c ON u (a);\nALTER TABLE u ADD d int;";
         let found = run(up, "ALTER TABLE u DROP COLUMN c;");
         assert_eq!(found.len(), 1);
         let m = &found[0].message;
@@ -727,6 +789,12 @@ mod tests {
         assert!(run(up, "DROP VIEW v; CREATE VIEW v AS SELECT 2;").is_empty());
         assert_eq!(run(up, "DROP VIEW v;").len(), 1);
         assert!(run("ALTER TABLE u ADD c int;", "SELECT undo_everything();").is_empty());
+        // Dropping the column drops the index on it.
+        let up = "ALTER TABLE u ADD c int; CREATE INDEX u_c ON u USING btree (lower(c));";
+        assert!(run(up, "ALTER TABLE u DROP COLUMN c;").is_empty());
+        // The rename-aside dance replaces a type: nothing the down can be checked against.
+        let up = "ALTER TYPE e RENAME TO e__; CREATE TYPE e AS ENUM ('a'); DROP TYPE e__;";
+        assert!(run(up, "ALTER TYPE e RENAME TO e__; CREATE TYPE e AS ENUM ('a', 'b'); DROP TYPE e__;").is_empty());
         assert!(run("CREATE TABLE t (a int); DROP TABLE t;", "SELECT 1 FROM x;").is_empty());
     }
 }
