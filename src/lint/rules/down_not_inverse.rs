@@ -306,19 +306,17 @@ fn obligations<'a>(up: &'a [Statement]) -> Vec<Pending<'a>> {
                     name: Some(name),
                     table,
                     ..
-                } => {
-                    if !on_new(table, &new_tables)
-                        && !dropped_earlier(&mut out, ObjectKind::Index, name, Some(table))
-                    {
-                        push(
-                            &mut out,
-                            Undo::Drop {
-                                kind: ObjectKind::Index,
-                                name: name.clone(),
-                                table: Some(table.clone()),
-                            },
-                        );
-                    }
+                } if !on_new(table, &new_tables)
+                    && !dropped_earlier(&mut out, ObjectKind::Index, name, Some(table)) =>
+                {
+                    push(
+                        &mut out,
+                        Undo::Drop {
+                            kind: ObjectKind::Index,
+                            name: name.clone(),
+                            table: Some(table.clone()),
+                        },
+                    );
                 }
                 Op::Create {
                     kind,
@@ -642,7 +640,7 @@ fn satisfies(op: &Op, undo: &Undo, aliases: &[(String, String)]) -> bool {
                 _ => false,
             };
             direct
-                || table.as_ref().is_some_and(|t| drops_table(t))
+                || table.as_ref().is_some_and(&drops_table)
                 || (*kind == ObjectKind::Table && drops_table(name))
         }
         Undo::DropColumn { table, column } => drops_column(table, column) || drops_table(table),
