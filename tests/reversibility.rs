@@ -210,3 +210,73 @@ fn stdin_never_expects_a_down() {
     }
     assert!(stdout.contains("ban-drop-column"), "{stdout}");
 }
+
+/// A scratch directory under the target directory, emptied first.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn migrations_older_than_the_first_down_expect_none() {
+    // hatchet's history: early goose files without a Down section, downs written later on.
+    let dir = scratch("reversibility_first_down");
+    let files = [
+        (
+            "1_old.sql",
+            "-- +goose Up\nALTER TABLE a ADD COLUMN b int;\n",
+        ),
+        (
+            "2_first_down.sql",
+            "-- +goose Up\nALTER TABLE a ADD COLUMN c int;\n-- +goose Down\nALTER TABLE a DROP COLUMN c;\n",
+        ),
+        (
+            "3_new.sql",
+            "-- +goose Up\nALTER TABLE a ADD COLUMN d int;\n",
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    let found = lint(&dir);
+    assert_eq!(
+        rules_by_file(&found),
+        BTreeSet::from([("3_new.sql".to_owned(), "missing-down-migration".to_owned())])
+    );
+}
+
+#[test]
+fn pop_sets_are_not_paired_by_number() {
+    // gobuffalo/pop (ory/kratos): the downs of a split migration undo the group, not the part
+    // with the same number, and a part without a down is normal.
+    let dir = scratch("reversibility_pop");
+    let files = [
+        (
+            "20200101000000000000_x.postgres.up.sql",
+            "ALTER TABLE a ADD COLUMN b int;",
+        ),
+        (
+            "20200101000000000001_x.postgres.up.sql",
+            "CREATE INDEX a_b_idx ON a (b);",
+        ),
+        (
+            "20200101000000000000_x.postgres.down.sql",
+            "DROP INDEX a_b_idx;",
+        ),
+        (
+            "20200101000000000001_x.postgres.down.sql",
+            "ALTER TABLE a DROP COLUMN b;",
+        ),
+        (
+            "20200102000000000000_y.postgres.up.sql",
+            "ALTER TABLE a ADD COLUMN c int;",
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    let found = lint(&dir);
+    assert!(found.is_empty(), "{found:#?}");
+}

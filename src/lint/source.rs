@@ -385,7 +385,7 @@ fn pair_downs(migrations: &mut [Migration]) {
             continue;
         }
         let layout = m.layout;
-        if layout == Layout::GolangMigrate && is_pop_set(set) {
+        if matches!(layout, Layout::GolangMigrate | Layout::Sqlx) && is_pop_set(set) {
             continue;
         }
         let first = first_downs
