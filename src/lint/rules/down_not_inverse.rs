@@ -108,18 +108,12 @@ impl Check for DownNotInverse {
             return;
         }
         let pending = obligations(up);
-        // A column renamed by the up may be handled under either name in the down.
-        let aliases: Vec<(String, String)> = up
-            .iter()
-            .flat_map(|s| &s.ops)
-            .filter_map(|op| match op {
-                Op::AlterTable {
-                    action: TableAction::RenameColumn { from, to },
-                    ..
-                } => Some((from.clone(), to.clone())),
-                _ => None,
-            })
-            .collect();
+        // A column or table renamed by the up or the down may be handled under either name.
+        let aliases = Aliases::from_ops(
+            up.iter()
+                .chain(down_stmts.iter())
+                .flat_map(|s| s.ops.iter()),
+        );
         let down_ops: Vec<&Op> = down_stmts.iter().flat_map(|s| &s.ops).collect();
         let cascades = down_ops
             .iter()
@@ -594,7 +588,36 @@ fn constraint_columns(kind: &ConstraintKind) -> Vec<String> {
 }
 
 /// Whether one down operation does what `undo` asks.
-fn satisfies(op: &Op, undo: &Undo, aliases: &[(String, String)]) -> bool {
+/// Other names of the same columns and tables: renames in the up or the down (a down may restore
+/// a column on the table's old name after renaming the table back).
+#[derive(Default)]
+struct Aliases {
+    columns: Vec<(String, String)>,
+    tables: Vec<(String, String)>,
+}
+
+impl Aliases {
+    fn from_ops<'a>(ops: impl Iterator<Item = &'a Op>) -> Aliases {
+        let mut out = Aliases::default();
+        for op in ops {
+            match op {
+                Op::AlterTable {
+                    action: TableAction::RenameColumn { from, to },
+                    ..
+                } => out.columns.push((from.clone(), to.clone())),
+                Op::AlterTable {
+                    table,
+                    action: TableAction::RenameTable { to },
+                    ..
+                } => out.tables.push((table.name.clone(), to.clone())),
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+fn satisfies(op: &Op, undo: &Undo, aliases: &Aliases) -> bool {
     // Dropping a schema drops everything in it; dropping a table drops its columns, indexes,
     // constraints, triggers and policies.
     if let Op::Drop {
@@ -617,19 +640,26 @@ fn satisfies(op: &Op, undo: &Undo, aliases: &[(String, String)]) -> bool {
             return true;
         }
     }
+    let same_table = |a: &Name, b: &Name| {
+        a.matches(b)
+            || aliases.tables.iter().any(|(x, y)| {
+                (*x == a.name && *y == b.name) || (*x == b.name && *y == a.name)
+            })
+    };
     let drops_table = |t: &Name| {
         matches!(op, Op::Drop { kind: ObjectKind::Table | ObjectKind::MaterializedView | ObjectKind::View, names, .. }
-            if names.iter().any(|n| n.matches(t)))
+            if names.iter().any(|n| same_table(n, t)))
     };
     let same_column = |a: &str, b: &str| {
         a == b
             || aliases
+                .columns
                 .iter()
                 .any(|(x, y)| (x == a && y == b) || (x == b && y == a))
     };
     let drops_column = |t: &Name, c: &str| {
         matches!(op, Op::AlterTable { table, action: TableAction::DropColumn { column, .. }, .. }
-            if table.matches(t) && same_column(column, c))
+            if same_table(table, t) && same_column(column, c))
     };
     match undo {
         Undo::Drop { kind, name, table } => {
@@ -651,7 +681,7 @@ fn satisfies(op: &Op, undo: &Undo, aliases: &[(String, String)]) -> bool {
         } => {
             drops_table(table)
                 || matches!(op, Op::AlterTable { table: t, action: TableAction::DropConstraint { name: n, .. }, .. }
-                    if t.matches(table) && n == name)
+                    if same_table(t, table) && n == name)
                 || matches!(op, Op::Drop { kind: ObjectKind::Index, names, .. }
                     if names.iter().any(|n| n.name == *name))
                 || columns.iter().any(|c| drops_column(table, c))
@@ -688,8 +718,8 @@ fn satisfies(op: &Op, undo: &Undo, aliases: &[(String, String)]) -> bool {
                 table: t,
                 action: TableAction::AddColumn { column: c, .. },
                 ..
-            } => t.matches(table) && same_column(&c.name, column),
-            Op::CreateTable { table: t, .. } => t.matches(table),
+            } => same_table(t, table) && same_column(&c.name, column),
+            Op::CreateTable { table: t, .. } => same_table(t, table),
             _ => false,
         },
         Undo::AddConstraint { table, name } => match op {
@@ -697,8 +727,8 @@ fn satisfies(op: &Op, undo: &Undo, aliases: &[(String, String)]) -> bool {
                 table: t,
                 action: TableAction::AddConstraint(c),
                 ..
-            } => t.matches(table) && c.name.as_deref() == Some(name.as_str()),
-            Op::CreateTable { table: t, .. } => t.matches(table),
+            } => same_table(t, table) && c.name.as_deref() == Some(name.as_str()),
+            Op::CreateTable { table: t, .. } => same_table(t, table),
             _ => false,
         },
         Undo::RenameBack {
@@ -723,21 +753,21 @@ fn satisfies(op: &Op, undo: &Undo, aliases: &[(String, String)]) -> bool {
         } => {
             drops_table(table)
                 || matches!(op, Op::AlterTable { table: t, action: TableAction::RenameColumn { from, to }, .. }
-                    if t.matches(table) && from == renamed && to == original)
+                    if same_table(t, table) && from == renamed && to == original)
                 || matches!(op, Op::AlterTable { table: t, action: TableAction::AddColumn { column, .. }, .. }
-                    if t.matches(table) && column.name == *original)
+                    if same_table(t, table) && column.name == *original)
         }
         Undo::DropNotNull { table, column } => {
             drops_table(table)
                 || drops_column(table, column)
                 || matches!(op, Op::AlterTable { table: t, action: TableAction::DropNotNull { column: c }, .. }
-                    if t.matches(table) && same_column(c, column))
+                    if same_table(t, table) && same_column(c, column))
         }
         Undo::AlterTypeBack { table, column } => {
             drops_table(table)
                 || drops_column(table, column)
                 || matches!(op, Op::AlterTable { table: t, action: TableAction::AlterColumnType { column: c, .. }, .. }
-                    if t.matches(table) && same_column(c, column))
+                    if same_table(t, table) && same_column(c, column))
         }
     }
 }
@@ -787,6 +817,10 @@ mod tests {
         assert!(run(up, "DROP VIEW v; CREATE VIEW v AS SELECT 2;").is_empty());
         assert_eq!(run(up, "DROP VIEW v;").len(), 1);
         assert!(run("ALTER TABLE u ADD c int;", "SELECT undo_everything();").is_empty());
+        // A column restored on the table's old name, after the down renamed the table back.
+        let up = "ALTER TABLE user_ RENAME TO person; ALTER TABLE person DROP COLUMN email;";
+        let down = "ALTER TABLE person RENAME TO user_; ALTER TABLE user_ ADD COLUMN email text;";
+        assert!(run(up, down).is_empty(), "{:?}", run(up, down));
         // Dropping the column drops the index on it.
         let up = "ALTER TABLE u ADD c int; CREATE INDEX u_c ON u USING btree (lower(c));";
         assert!(run(up, "ALTER TABLE u DROP COLUMN c;").is_empty());
