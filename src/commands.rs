@@ -188,6 +188,7 @@ fn lint(args: LintArgs) -> Result<Outcome> {
                 m.file,
                 m.prepared.lint_text,
                 m.prepared.transaction,
+                &m.down,
                 &settings,
             )
         })

@@ -115,17 +115,19 @@ pub struct FileReport {
 
 /// Lints one file.
 pub fn lint_file(file: SourceFile, settings: &LintSettings) -> FileReport {
-    lint_migration(file, None, layout::Transaction::Configured, settings)
+    let down = &rules::DownPart::NotExpected;
+    lint_migration(file, None, layout::Transaction::Configured, down, settings)
 }
 
 /// Lints one file as its migration runner runs it: `lint_text` (same length as the file, see
 /// [`layout::Prepared::lint_text`]) is what the rules see when set, and `transaction` decides
 /// `assume_in_transaction` for this file. Output positions and snippets come from the file's own
-/// text.
+/// text. `down` is the migration's down part, for the reversibility rules.
 pub fn lint_migration(
     file: SourceFile,
     lint_text: Option<String>,
     transaction: layout::Transaction,
+    down: &rules::DownPart,
     settings: &LintSettings,
 ) -> FileReport {
     let line_index = LineIndex::new(&file.text);
@@ -152,6 +154,7 @@ pub fn lint_migration(
         ..settings.file.clone()
     };
     let mut ctx = Context::new(&file_settings);
+    let start = ctx.clone();
     let mut raw: Vec<(RuleId, Finding, Range<usize>)> = Vec::new();
     let mut findings = Vec::new();
     for stmt in &statements {
@@ -171,6 +174,14 @@ pub fn lint_migration(
         rule.checker().end_of_file(&ctx, end, &mut findings);
         let at = end..end;
         raw.extend(findings.drain(..).map(|f| (*rule, f, at.clone())));
+    }
+    for rule in &enabled {
+        rule.checker()
+            .migration(&statements, down, &start, &mut findings);
+        raw.extend(findings.drain(..).map(|f| {
+            let at = f.span.clone();
+            (*rule, f, at)
+        }));
     }
     if let Some(err) = &split.error
         && settings.rules.is_enabled(RuleId::SyntaxError)
