@@ -140,6 +140,8 @@ fn fix_pass(m: &Migration, name: &Path, text: &str, settings: &LintSettings) -> 
         },
         prepared.lint_text.clone(),
         prepared.transaction,
+        // Reversibility findings have no fixes: the pass need not pair the down part.
+        &super::rules::DownPart::NotExpected,
         settings,
     );
     let statements = super::split::split(&lint_text).statements;
@@ -546,6 +548,7 @@ mod tests {
             set: None,
             layout: Layout::Plain,
             prepared: Layout::Plain.prepare(Path::new("x.sql"), sql),
+            down: crate::lint::rules::DownPart::NotExpected,
         };
         fix_migration(&m, &LintSettings::default())
     }
