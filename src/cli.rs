@@ -91,6 +91,17 @@ pub struct LintArgs {
     /// Path shown for stdin in output (e.g. the migration's file name in a pipeline).
     #[arg(long, value_name = "PATH", default_value = "<stdin>")]
     pub stdin_filename: String,
+
+    /// Apply the fixes that have one safe rewrite (CONCURRENTLY, NOT VALID + VALIDATE,
+    /// SET lock_timeout) to the files in place, then report what is left. With `-`, the fixed SQL
+    /// goes to stdout and the report to stderr.
+    #[arg(long, conflicts_with = "diff")]
+    pub fix: bool,
+
+    /// Print a unified diff of what --fix would change and write nothing; exit code 1 when there
+    /// is something to fix.
+    #[arg(long)]
+    pub diff: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, serde::Deserialize)]

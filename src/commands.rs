@@ -181,6 +181,34 @@ fn lint(args: LintArgs) -> Result<Outcome> {
         }
         _ => true,
     };
+
+    // --fix / --diff (lint/fix.rs): fix the selected up parts first, then report what is left,
+    // with the fixed texts in their places for the history.
+    let fixing = if args.fix || args.diff {
+        let mut selected: Vec<_> = migrations
+            .iter()
+            .filter(|m| m.is_linted() && is_selected(m))
+            .cloned()
+            .collect();
+        let fixing = apply_fixes(&args, &mut selected, &settings, errored)?;
+        let mut fixed = selected.into_iter();
+        for m in migrations
+            .iter_mut()
+            .filter(|m| m.is_linted() && is_selected(m))
+        {
+            if let Some(f) = fixed.next() {
+                *m = f;
+            }
+        }
+        fixing
+    } else {
+        apply_fixes(&args, &mut [], &settings, errored)?
+    };
+    if let Some(outcome) = fixing.done {
+        return Ok(outcome);
+    }
+    errored |= fixing.errored;
+
     let reports = lint::lint_migrations(migrations, is_selected, deployed, &settings);
     for report in &reports {
         for bad in &report.bad_suppressions {
@@ -206,7 +234,11 @@ fn lint(args: LintArgs) -> Result<Outcome> {
         color,
         width: terminal_width(),
     };
-    let mut out = io::BufWriter::new(stdout.lock());
+    let mut out: Box<dyn Write> = if fixing.report_to_stderr {
+        Box::new(io::stderr().lock())
+    } else {
+        Box::new(io::BufWriter::new(stdout.lock()))
+    };
     report::render(args.format, &reports, &pretty, &mut out)
         .into_diagnostic()
         .wrap_err("cannot write the report")?;
@@ -227,6 +259,84 @@ fn lint(args: LintArgs) -> Result<Outcome> {
     } else {
         Outcome::Clean
     })
+}
+
+/// What `--fix` / `--diff` leave for the rest of `lint`.
+struct Fixing {
+    /// `--diff` ends the run here.
+    done: Option<Outcome>,
+    /// A fixed file could not be written.
+    errored: bool,
+    /// Stdin's fixed SQL went to stdout: the report goes to stderr.
+    report_to_stderr: bool,
+}
+
+/// `--fix` writes the fixes (stdin's fixed SQL to stdout) and lets `lint` report what is left;
+/// `--diff` prints what `--fix` would change and ends the run: exit 1 when there is something to
+/// fix (as ruff's `--diff`). Without either, nothing happens.
+fn apply_fixes(
+    args: &LintArgs,
+    migrations: &mut [source::Migration],
+    settings: &LintSettings,
+    errored: bool,
+) -> Result<Fixing> {
+    let mode = match (args.fix, args.diff) {
+        (_, true) => lint::fix::Mode::Diff,
+        (true, false) => lint::fix::Mode::Fix,
+        (false, false) => {
+            return Ok(Fixing {
+                done: None,
+                errored: false,
+                report_to_stderr: false,
+            });
+        }
+    };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let summary = lint::fix::run(
+        mode,
+        migrations,
+        settings,
+        &mut out,
+        &mut io::stderr().lock(),
+    )
+    .into_diagnostic()
+    .wrap_err("cannot write the fixes")?;
+    out.flush().into_diagnostic()?;
+    let (findings, files) = (
+        count(summary.fixes, "finding"),
+        count(summary.files, "file"),
+    );
+    if mode == lint::fix::Mode::Diff {
+        eprintln!("Would fix {findings} in {files}");
+        let outcome = if errored || summary.errored {
+            Outcome::Error
+        } else if summary.files > 0 {
+            Outcome::Findings
+        } else {
+            Outcome::Clean
+        };
+        return Ok(Fixing {
+            done: Some(outcome),
+            errored: summary.errored,
+            report_to_stderr: false,
+        });
+    }
+    eprintln!("Fixed {findings} in {files}");
+    Ok(Fixing {
+        done: None,
+        errored: summary.errored,
+        report_to_stderr: migrations.iter().any(|m| m.disk_path.is_none()),
+    })
+}
+
+/// "1 file", "2 files".
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 fn terminal_width() -> usize {

@@ -12,6 +12,7 @@ use std::process::{Command, Stdio};
 
 use pgward::lint::context::FileSettings;
 use pgward::lint::layout::{Layout, Part, Transaction};
+use pgward::lint::rules::DownPart;
 use pgward::lint::source::{self, Migration};
 use pgward::lint::{self, LintSettings};
 
@@ -59,6 +60,8 @@ fn render(root: &Path, migrations: Vec<Migration>) -> String {
             m.file,
             m.prepared.lint_text,
             m.prepared.transaction,
+            // The reversibility rules have their own fixture repositories (tests/reversibility.rs).
+            &DownPart::NotExpected,
             &settings,
         );
         writeln!(out, "    {} statements", report.statements).unwrap();
@@ -360,6 +363,7 @@ fn goose_statement_end_ends_the_statement_in_the_corpus() {
         m.file,
         m.prepared.lint_text,
         m.prepared.transaction,
+        &DownPart::NotExpected,
         &LintSettings::default(),
     );
     assert_eq!(report.statements, 2);

@@ -6,10 +6,15 @@
 //!    (`-- expect-at-end: <id>` for diagnostics at the end of the file).
 //!    `ok.sql` must produce nothing at all. A first-line header
 //!    `-- pgward-test: pg-version=10 assume-in-transaction also=<id>,<id> profile=<file>`
-//!    sets the version, the transaction mode and extra rules to enable. The
-//!    pretty output is snapshotted into `fixtures/lint/<id>/snapshots/`.
+//!    sets the version, the transaction mode and extra rules to enable;
+//!    `down=<file>` (relative to the fixture, e.g. `down/bad.sql`, kept in a
+//!    subdirectory so that it is not a fixture itself) lints the fixture as an up
+//!    migration with that down file, `down=missing` as one whose expected down
+//!    does not exist. The pretty output is snapshotted into
+//!    `fixtures/lint/<id>/snapshots/`.
 //! 2. Docs: each `[[example]]` in `rules/<id>.toml` gives exactly one
-//!    diagnostic of the rule for `bad` and none for `good`.
+//!    diagnostic of the rule for `bad` and none for `good` (with the i-th
+//!    `[[example_down]]`'s `bad` / `good` as their down files).
 //! 3. The registry: the ids in `RuleId::ALL`, `rules/*.toml`,
 //!    `src/lint/rules/*.rs` and `fixtures/lint/*/` are the same set.
 //!
@@ -24,8 +29,9 @@ use std::sync::Arc;
 
 use pgward::anonymize::Profile;
 use pgward::lint::context::{FileSettings, PiiProfiles};
+use pgward::lint::layout::Transaction;
 use pgward::lint::report::{self, Format, PrettyOptions};
-use pgward::lint::rules::RuleId;
+use pgward::lint::rules::{DownPart, RuleId};
 use pgward::lint::{self, FileReport, LintSettings, RuleSettings, SourceFile, split};
 
 fn root() -> PathBuf {
@@ -39,24 +45,34 @@ fn selected_rules() -> Vec<RuleId> {
     }
 }
 
-/// Settings from a fixture's `-- pgward-test:` header.
-fn fixture_settings(rule: RuleId, dir: &std::path::Path, text: &str) -> LintSettings {
+/// Settings and down part from a fixture's `-- pgward-test:` header.
+fn fixture_settings(rule: RuleId, dir: &std::path::Path, text: &str) -> (LintSettings, DownPart) {
     let mut settings = LintSettings {
         file: FileSettings::default(),
         rules: RuleSettings::only(rule),
     };
+    let mut down = DownPart::NotExpected;
     let Some(header) = text
         .lines()
         .next()
         .and_then(|l| l.trim().strip_prefix("-- pgward-test:"))
     else {
-        return settings;
+        return (settings, down);
     };
     for word in header.split_whitespace() {
         if let Some(v) = word.strip_prefix("pg-version=") {
             settings.file.pg_version = v.parse().expect("pg-version=N");
         } else if word == "assume-in-transaction" {
             settings.file.assume_in_transaction = true;
+        } else if word == "down=missing" {
+            down = DownPart::Missing {
+                expected: "the down migration".to_owned(),
+            };
+        } else if let Some(file) = word.strip_prefix("down=") {
+            let path = dir.join(file);
+            let text = fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("down={file}: {}: {e}", path.display()));
+            down = DownPart::present(file, &text);
         } else if let Some(file) = word.strip_prefix("profile=") {
             settings.file.profiles = profile_settings(&dir.join(file));
         } else if let Some(list) = word.strip_prefix("also=") {
@@ -69,7 +85,7 @@ fn fixture_settings(rule: RuleId, dir: &std::path::Path, text: &str) -> LintSett
             panic!("unknown pgward-test option `{word}`");
         }
     }
-    settings
+    (settings, down)
 }
 
 /// A fixture's `profile=FILE`, configured as `anonymize.toml` would be.
@@ -79,12 +95,15 @@ fn profile_settings(path: &std::path::Path) -> PiiProfiles {
     PiiProfiles(Arc::new(vec![(name, profile)]))
 }
 
-fn lint(path: &str, text: &str, settings: &LintSettings) -> FileReport {
-    lint::lint_file(
+fn lint(path: &str, text: &str, down: &DownPart, settings: &LintSettings) -> FileReport {
+    lint::lint_migration(
         SourceFile {
             path: path.to_owned(),
             text: text.to_owned(),
         },
+        None,
+        Transaction::Configured,
+        down,
         settings,
     )
 }
@@ -187,8 +206,8 @@ fn fixtures_fire_where_marked_and_nowhere_else() {
         for path in files {
             let text = fs::read_to_string(&path).unwrap();
             let rel = path.strip_prefix(root()).unwrap().display().to_string();
-            let settings = fixture_settings(rule, path.parent().unwrap(), &text);
-            let report = lint(&rel, &text, &settings);
+            let (settings, down) = fixture_settings(rule, path.parent().unwrap(), &text);
+            let report = lint(&rel, &text, &down, &settings);
             let is_ok = path.file_name().is_some_and(|n| n == "ok.sql");
             if is_ok {
                 for d in &report.diagnostics {
@@ -215,11 +234,8 @@ fn fixture_snapshots() {
         for path in fixture_files(rule) {
             let text = fs::read_to_string(&path).unwrap();
             let rel = path.strip_prefix(root()).unwrap().display().to_string();
-            let report = lint(
-                &rel,
-                &text,
-                &fixture_settings(rule, path.parent().unwrap(), &text),
-            );
+            let (settings, down) = fixture_settings(rule, path.parent().unwrap(), &text);
+            let report = lint(&rel, &text, &down, &settings);
             let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
             insta::with_settings!({
                 snapshot_path => dir.join("snapshots"),
@@ -241,6 +257,11 @@ fn doc_examples_fire_once_when_bad_and_never_when_good() {
         if rule != RuleId::UnusedIgnore && doc.example.is_empty() {
             problems.push(format!("rules/{rule}.toml has no [[example]]"));
         }
+        if doc.example_down.len() > doc.example.len() {
+            problems.push(format!(
+                "rules/{rule}.toml has more [[example_down]] than [[example]]"
+            ));
+        }
         for (i, example) in doc.example.iter().enumerate() {
             let settings = LintSettings {
                 file: FileSettings {
@@ -256,7 +277,14 @@ fn doc_examples_fire_once_when_bad_and_never_when_good() {
                 },
                 rules: RuleSettings::only(rule),
             };
-            let bad = lint("bad.sql", &example.bad, &settings);
+            let (bad_down, good_down) = match doc.example_down.get(i) {
+                Some(d) => (
+                    DownPart::present("down.sql", &d.bad),
+                    DownPart::present("down.sql", d.good.as_ref().unwrap_or(&d.bad)),
+                ),
+                None => (DownPart::NotExpected, DownPart::NotExpected),
+            };
+            let bad = lint("bad.sql", &example.bad, &bad_down, &settings);
             let fired = bad.diagnostics.iter().filter(|d| d.rule == rule).count();
             if fired != 1 {
                 problems.push(format!(
@@ -264,7 +292,7 @@ fn doc_examples_fire_once_when_bad_and_never_when_good() {
                     i + 1
                 ));
             }
-            let good = lint("good.sql", &example.good, &settings);
+            let good = lint("good.sql", &example.good, &good_down, &settings);
             if good.diagnostics.iter().any(|d| d.rule == rule) {
                 problems.push(format!(
                     "rules/{rule}.toml example {}: good gives a diagnostic: {}",

@@ -35,6 +35,10 @@ pub struct Finding {
     pub lock: Option<LockMode>,
     /// Whether the statement rewrites (or, for `Some(false)`, does not rewrite) the table.
     pub rewrites_table: Option<bool>,
+    /// The one mechanical rewrite that makes this finding go away (`pgward lint --fix`).
+    pub fix: Option<Fix>,
+    /// Why a rule that has fixes offers none here ("inside a transaction block"), for `--fix`.
+    pub no_fix: Option<String>,
 }
 
 impl Finding {
@@ -45,6 +49,8 @@ impl Finding {
             help: help.into(),
             lock: None,
             rewrites_table: None,
+            fix: None,
+            no_fix: None,
         }
     }
 
@@ -56,6 +62,81 @@ impl Finding {
     pub fn rewrites(mut self, rewrites: bool) -> Finding {
         self.rewrites_table = Some(rewrites);
         self
+    }
+
+    /// Offers `fix`, or, with `Err(reason)`, says why there is none here.
+    pub fn fix(mut self, fix: Result<Fix, String>) -> Finding {
+        match fix {
+            Ok(fix) => self.fix = Some(fix),
+            Err(reason) => self.no_fix = Some(reason),
+        }
+        self
+    }
+}
+
+/// Replace the bytes `range` of the file with `replacement` (an insertion when `range` is empty).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub range: Range<usize>,
+    pub replacement: String,
+}
+
+impl Edit {
+    pub fn insert(at: usize, text: impl Into<String>) -> Edit {
+        Edit {
+            range: at..at,
+            replacement: text.into(),
+        }
+    }
+}
+
+/// How far a fix can be trusted (ruff's applicability): `--fix` applies only safe fixes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Keeps what the migration does, only how it locks changes.
+    Safe,
+    /// Changes what the migration does: shown, never applied.
+    Unsafe,
+}
+
+/// What the runner must do with the file for a fix's SQL to work as intended. The rule checks
+/// what the file itself says ([`Context::in_transaction`](super::context::Context::in_transaction));
+/// `fix.rs` checks the migration framework's transaction mode, which rules do not see.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Needs {
+    /// Nothing beyond what the file says.
+    Nothing,
+    /// The statement must run outside any transaction block (`CONCURRENTLY`): not in a runner's
+    /// transaction, and not in a multi-statement query string (PostgreSQL's implicit block).
+    NoTransactionBlock,
+    /// The statements the fix adds must commit separately from the one it changes (`VALIDATE
+    /// CONSTRAINT` after `ADD CONSTRAINT ... NOT VALID`): the runner sends statement by statement.
+    SeparateCommits,
+    /// The fix adds a statement: the file must run the same way with one more (a runner that
+    /// sends a one-statement file as one query would wrap two in an implicit transaction).
+    AnotherStatement,
+}
+
+/// A rule's fix: edits on the file, applied together.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// What the fix does, imperative: "Add CONCURRENTLY".
+    pub title: String,
+    /// Non-overlapping, in any order.
+    pub edits: Vec<Edit>,
+    pub applicability: Applicability,
+    pub needs: Needs,
+}
+
+impl Fix {
+    pub fn safe(title: impl Into<String>, edits: Vec<Edit>, needs: Needs) -> Fix {
+        Fix {
+            title: title.into(),
+            edits,
+            applicability: Applicability::Safe,
+            needs,
+        }
     }
 }
 

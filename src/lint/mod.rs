@@ -12,6 +12,7 @@
 pub mod context;
 pub mod diagnostic;
 pub mod fallback;
+pub mod fix;
 pub mod history;
 pub mod ignore;
 pub mod layout;
@@ -121,7 +122,8 @@ pub struct FileReport {
 
 /// Lints one file, with no history.
 pub fn lint_file(file: SourceFile, settings: &LintSettings) -> FileReport {
-    lint_migration(file, None, layout::Transaction::Configured, settings)
+    let down = &rules::DownPart::NotExpected;
+    lint_migration(file, None, layout::Transaction::Configured, down, settings)
 }
 
 /// Which migrations before a linted one have run on the databases it will run on.
@@ -197,6 +199,7 @@ pub fn lint_migrations(
                 m.file,
                 m.prepared.lint_text,
                 m.prepared.transaction,
+                &m.down,
                 settings,
                 history,
             ));
@@ -219,14 +222,16 @@ fn runs<'a>(file: &'a str, lint_text: Option<&'a str>) -> &'a str {
 /// Lints one file as its migration runner runs it: `lint_text` (same length as the file, see
 /// [`layout::Prepared::lint_text`]) is what the rules see when set, and `transaction` decides
 /// `assume_in_transaction` for this file. Output positions and snippets come from the file's own
-/// text. No history: see [`lint_migration_with_history`].
+/// text. `down` is the migration's down part, for the reversibility rules. No history: see
+/// [`lint_migration_with_history`].
 pub fn lint_migration(
     file: SourceFile,
     lint_text: Option<String>,
     transaction: layout::Transaction,
+    down: &rules::DownPart,
     settings: &LintSettings,
 ) -> FileReport {
-    lint_migration_with_history(file, lint_text, transaction, settings, None)
+    lint_migration_with_history(file, lint_text, transaction, down, settings, None)
 }
 
 /// [`lint_migration`] with a schema history: the rules start from what it knows, and the file
@@ -235,6 +240,7 @@ pub fn lint_migration_with_history(
     file: SourceFile,
     lint_text: Option<String>,
     transaction: layout::Transaction,
+    down: &rules::DownPart,
     settings: &LintSettings,
     history: Option<&mut History>,
 ) -> FileReport {
@@ -262,6 +268,8 @@ pub fn lint_migration_with_history(
         ..settings.file.clone()
     };
     let mut ctx = Context::new(&file_settings);
+    // The reversibility rules start from the file alone, as without history.
+    let start = ctx.clone();
     if let Some(history) = &history {
         history.seed(&mut ctx, &statements);
     }
@@ -284,6 +292,14 @@ pub fn lint_migration_with_history(
         rule.checker().end_of_file(&ctx, end, &mut findings);
         let at = end..end;
         raw.extend(findings.drain(..).map(|f| (*rule, f, at.clone())));
+    }
+    for rule in &enabled {
+        rule.checker()
+            .migration(&statements, down, &start, &mut findings);
+        raw.extend(findings.drain(..).map(|f| {
+            let at = f.span.clone();
+            (*rule, f, at)
+        }));
     }
     if let Some(history) = history {
         history.replay(

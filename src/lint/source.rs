@@ -14,14 +14,23 @@
 //! in `pgward.toml`), the files of one migration set are put in the runner's order (in the places
 //! the byte order gave the set, so plain SQL keeps exactly the byte order), and each file gets its
 //! part (up, down, repeatable), its transaction mode and the text the rules see.
+//!
+//! Each up is then paired with its down ([`DownPart`]): the sibling `.down.sql` (golang-migrate,
+//! sqlx reversible pairs), `down.sql` in the same directory (diesel), the `U<version>__` undo file
+//! (Flyway), or the down section of the same file (goose, dbmate). A down is *expected* only where
+//! the migration set writes downs (at least one down file or section in the set), and only from
+//! the set's first migration with a down on: a team that never writes them rolls forward by
+//! design, and migrations older than its first down predate the habit.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use super::SourceFile;
-use super::layout::{self, DirListing, Layout, Part, Prepared};
+use super::layout::{self, DirListing, DownSite, Layout, Part, Prepared};
+use super::statement::Statement;
 
 /// The largest input read; bigger ones are refused rather than loaded into memory.
 pub const MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
@@ -126,6 +135,73 @@ pub struct Migration {
     pub set: Option<PathBuf>,
     pub layout: Layout,
     pub prepared: Prepared,
+    /// The down part that undoes this up (set for up parts only; down files get
+    /// [`DownPart::NotExpected`]).
+    pub down: DownPart,
+}
+
+/// What the reversibility rules know of an up migration's down part.
+#[derive(Clone, Debug)]
+pub enum DownPart {
+    /// No down is expected: the layout has none (prisma, plain SQL, stdin, sqlx
+    /// `<version>_<name>.sql`, Flyway repeatables), or the migration set never writes one.
+    NotExpected,
+    /// The set writes downs but this up has none. `expected` names what is missing, for
+    /// messages: a path (`migrations/3_x.down.sql`) or a section (`a -- +goose Down section`).
+    Missing { expected: String },
+    /// The down file or section.
+    Present(DownFile),
+}
+
+impl DownPart {
+    /// Whether the layout and the set say this migration has, or should have, a down.
+    pub fn is_expected(&self) -> bool {
+        !matches!(self, DownPart::NotExpected)
+    }
+
+    /// A down given as text (tests, docs examples).
+    pub fn present(path: &str, text: &str) -> DownPart {
+        DownPart::Present(DownFile::new(path.to_owned(), text.to_owned(), None))
+    }
+}
+
+/// A down file, or the down section of the up's own file.
+#[derive(Clone, Debug)]
+pub struct DownFile {
+    /// The path as shown in output (the up file's own path for a section).
+    pub path: String,
+    /// The SQL the runner runs to go down: for a section, the whole file with everything else
+    /// blanked (same length, so positions are the file's).
+    pub text: String,
+    /// For a section of the up's own file (goose, dbmate), the line that starts it
+    /// (`-- +goose Down`); `None` for a file of its own.
+    pub section: Option<&'static str>,
+    statements: OnceLock<Vec<Statement>>,
+}
+
+impl DownFile {
+    pub fn new(path: String, text: String, section: Option<&'static str>) -> DownFile {
+        DownFile {
+            path,
+            text,
+            section,
+            statements: OnceLock::new(),
+        }
+    }
+
+    /// The down's statements, split and lowered once (DO bodies expanded, as for up files).
+    pub fn statements(&self) -> &[Statement] {
+        self.statements
+            .get_or_init(|| super::parse_file(&self.text))
+    }
+
+    /// How messages name it: `migrations/3_x.down.sql`, or `the -- +goose Down section`.
+    pub fn describe(&self) -> String {
+        match self.section {
+            Some(marker) => format!("the `{marker}` section"),
+            None => self.path.clone(),
+        }
+    }
 }
 
 impl Migration {
@@ -194,6 +270,7 @@ fn stdin_migration(file: SourceFile, stdin_name: &str, layout: Option<Layout>) -
         set: None,
         layout,
         prepared,
+        down: DownPart::NotExpected,
     }
 }
 
@@ -213,13 +290,17 @@ fn file_migration(file: SourceFile, path: &Path, layout: Option<Layout>) -> Migr
     });
     let set = set_dir(dir, layout);
     let prepared = layout.prepare(path, &file.text);
-    Migration {
+    let mut migrations = [Migration {
         file,
         disk_path: Some(path.to_owned()),
         set: Some(set),
         layout,
         prepared,
-    }
+        down: DownPart::NotExpected,
+    }];
+    pair_downs(&mut migrations);
+    let [m] = migrations;
+    m
 }
 
 /// The files walked from one directory argument, in byte order: detect each directory's layout,
@@ -273,11 +354,217 @@ fn dir_migrations(read: Vec<(PathBuf, SourceFile)>, forced: Option<Layout>) -> V
                 set: Some(set),
                 layout,
                 prepared,
+                down: DownPart::NotExpected,
             }
         })
         .collect();
     order_sets(&mut migrations);
+    pair_downs(&mut migrations);
     migrations
+}
+
+/// Gives each up migration its [`DownPart`]. Down files among `migrations` are used as read;
+/// others are looked up on disk (a file linted alone still finds its `.down.sql`).
+fn pair_downs(migrations: &mut [Migration]) {
+    let read: HashMap<PathBuf, usize> = migrations
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| Some((m.disk_path.clone()?, i)))
+        .collect();
+    let mut first_downs: HashMap<(PathBuf, Layout), Option<String>> = HashMap::new();
+    for i in 0..migrations.len() {
+        let m = &migrations[i];
+        let (Some(path), Some(set)) = (&m.disk_path, &m.set) else {
+            continue;
+        };
+        if m.prepared.part != Part::Up {
+            continue;
+        }
+        let site = m.layout.down_site(path);
+        if site == DownSite::None {
+            continue;
+        }
+        let layout = m.layout;
+        if matches!(layout, Layout::GolangMigrate | Layout::Sqlx) && is_pop_set(set) {
+            continue;
+        }
+        let first = first_downs
+            .entry((set.clone(), layout))
+            .or_insert_with(|| first_down_version(set, layout, migrations));
+        let expected = first.as_deref().is_some_and(|first| {
+            layout::natural_cmp(&m.prepared.version, first) != std::cmp::Ordering::Less
+        });
+        if !expected {
+            continue;
+        }
+        let m = &migrations[i];
+        let down = match site {
+            DownSite::None => DownPart::NotExpected,
+            DownSite::SameFile => match layout.down_text(&m.file.text) {
+                Some(text) => DownPart::Present(DownFile::new(
+                    m.file.path.clone(),
+                    text,
+                    Some(layout.down_section_marker()),
+                )),
+                None => DownPart::Missing {
+                    expected: format!(
+                        "a `{}` section in {}",
+                        layout.down_section_marker(),
+                        m.file.path
+                    ),
+                },
+            },
+            DownSite::Sibling(down_path) => {
+                let shown = shown_beside(&m.file.path, path, &down_path);
+                match read.get(&down_path) {
+                    Some(&j) => DownPart::Present(DownFile::new(
+                        migrations[j].file.path.clone(),
+                        migrations[j].file.text.clone(),
+                        None,
+                    )),
+                    None => read_down(&down_path, shown),
+                }
+            }
+            DownSite::FlywayUndo { version } => {
+                let dir = path.parent().unwrap_or(Path::new(""));
+                let undo = dir_names(dir).into_iter().find(|n| {
+                    Layout::flyway_undo_version(n).is_some_and(|v| {
+                        layout::natural_cmp(&v, &version) == std::cmp::Ordering::Equal
+                    })
+                });
+                match undo {
+                    Some(name) => {
+                        let down_path = dir.join(&name);
+                        let shown = shown_beside(&m.file.path, path, &down_path);
+                        match read.get(&down_path) {
+                            Some(&j) => DownPart::Present(DownFile::new(
+                                migrations[j].file.path.clone(),
+                                migrations[j].file.text.clone(),
+                                None,
+                            )),
+                            None => read_down(&down_path, shown),
+                        }
+                    }
+                    None => {
+                        let desc = layout::file_name(path);
+                        let desc = desc.split_once("__").map_or("", |(_, d)| d);
+                        let down_path = dir.join(format!("U{version}__{desc}"));
+                        DownPart::Missing {
+                            expected: shown_beside(&m.file.path, path, &down_path),
+                        }
+                    }
+                }
+            }
+        };
+        migrations[i].down = down;
+    }
+}
+
+/// `down` shown the way the user wrote the up file's path (relative stays relative).
+fn shown_beside(up_shown: &str, up_path: &Path, down: &Path) -> String {
+    match (Path::new(up_shown).parent(), up_path.parent()) {
+        (Some(shown_dir), Some(dir)) => match down.strip_prefix(dir) {
+            Ok(rel) => shown_dir.join(rel).to_string_lossy().into_owned(),
+            Err(_) => down.to_string_lossy().into_owned(),
+        },
+        _ => down.to_string_lossy().into_owned(),
+    }
+}
+
+/// A down file not among the inputs, read from disk. One that exists but cannot be read is not
+/// reported as missing: the reversibility rules then stay quiet about the migration.
+fn read_down(path: &Path, shown: String) -> DownPart {
+    match fs::metadata(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => DownPart::Missing { expected: shown },
+        Err(_) => DownPart::NotExpected,
+        Ok(meta) if !meta.is_file() => DownPart::NotExpected,
+        Ok(_) => match read_file(path, shown) {
+            Ok(file) => DownPart::Present(DownFile::new(file.path, file.text, None)),
+            Err(_) => DownPart::NotExpected,
+        },
+    }
+}
+
+/// A gobuffalo/pop (fizz) set that golang-migrate's naming also matches:
+/// `<version>_<name>.<dialect>.up.sql`. Pop splits one migration into numbered parts whose downs
+/// undo the group as a whole, in reverse, not the part with the same number, so pairing by version
+/// would compare unrelated files (ory/kratos); no down is expected there.
+fn is_pop_set(set: &Path) -> bool {
+    dir_names(set).iter().any(|n| {
+        let n = n.to_ascii_lowercase();
+        [".postgres.", ".cockroach.", ".mysql.", ".sqlite3."]
+            .iter()
+            .any(|d| n.contains(d) && (n.ends_with(".up.sql") || n.ends_with(".down.sql")))
+    })
+}
+
+/// The version of the first migration of the set in `set` that has a down (a down file, or a
+/// down section in goose and dbmate files; the files read are looked at first, then the others on
+/// disk), or `None` when the set writes no downs. Migrations before it predate the team's use of
+/// downs and expect none.
+fn first_down_version(set: &Path, layout: Layout, read: &[Migration]) -> Option<String> {
+    let dir = if set.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        set
+    };
+    let mut versions: Vec<String> = Vec::new();
+    match layout {
+        Layout::Goose | Layout::Dbmate => {
+            let members: Vec<&Migration> = read
+                .iter()
+                .filter(|m| m.layout == layout && m.set.as_deref() == Some(set))
+                .collect();
+            versions.extend(
+                members
+                    .iter()
+                    .filter(|m| layout.has_down_section(&m.file.text))
+                    .map(|m| m.prepared.version.clone()),
+            );
+            let known: HashSet<&Path> = members
+                .iter()
+                .filter_map(|m| m.disk_path.as_deref())
+                .collect();
+            if let Ok(entries) = fs::read_dir(dir) {
+                for e in entries.flatten() {
+                    let path = e.path();
+                    if known.contains(path.as_path())
+                        || !layout::is_sql_name(&layout::file_name(&path))
+                        || !e
+                            .metadata()
+                            .is_ok_and(|m| m.is_file() && m.len() <= MAX_FILE_SIZE)
+                    {
+                        continue;
+                    }
+                    if let Ok(text) = fs::read_to_string(&path)
+                        && layout.has_down_section(&text)
+                    {
+                        versions.push(layout.prepare(&path, "").version);
+                    }
+                }
+            }
+        }
+        Layout::Diesel => {
+            if let Ok(entries) = fs::read_dir(dir) {
+                for e in entries.flatten() {
+                    let down = e.path().join("down.sql");
+                    if down.is_file() {
+                        versions.push(layout.prepare(&down, "").version);
+                    }
+                }
+            }
+        }
+        _ => {
+            for name in dir_names(set) {
+                if layout.is_down_name(&name) {
+                    versions.push(layout.prepare(&dir.join(&name), "").version);
+                }
+            }
+        }
+    }
+    versions
+        .into_iter()
+        .min_by(|a, b| layout::natural_cmp(a, b))
 }
 
 /// Within each migration set of a framework layout, runner order (version, then path), in the

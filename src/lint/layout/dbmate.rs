@@ -28,6 +28,28 @@ pub fn has_up_marker(text: &str) -> bool {
     lines(text).any(|(_, l)| matches!(marker(l), Some((true, _))))
 }
 
+/// Whether the file has a `-- migrate:down` section (empty or not).
+pub fn has_down_marker(text: &str) -> bool {
+    lines(text).any(|(_, l)| matches!(marker(l), Some((false, _))))
+}
+
+/// The down section as `dbmate rollback` runs it: the file's text with everything before the
+/// `-- migrate:down` line blanked (same length, line breaks kept). `None` without that line.
+pub fn down_text(text: &str) -> Option<String> {
+    let mut masked = Masked::new(text);
+    let mut in_down = false;
+    for (range, line) in lines(text) {
+        if !in_down {
+            in_down = matches!(marker(line), Some((false, _)));
+            masked.blank(range);
+        }
+    }
+    if !in_down {
+        return None;
+    }
+    Some(masked.finish().unwrap_or_else(|| text.to_owned()))
+}
+
 impl Framework for Dbmate {
     fn prepare(&self, path: &Path, text: &str) -> Prepared {
         let mut masked = Masked::new(text);
@@ -87,5 +109,15 @@ mod tests {
         let plain = Dbmate.prepare(Path::new("1_x.sql"), "-- migrate:up\nSELECT 1;\n");
         assert_eq!(plain.transaction, Transaction::Wrapped);
         assert!(plain.lint_text.is_none());
+    }
+
+    #[test]
+    fn down_text_keeps_only_the_down_section() {
+        let text = "-- migrate:up\nCREATE INDEX i ON t (a);\n-- migrate:down\nDROP INDEX i;\n";
+        let down = down_text(text).unwrap();
+        assert_eq!(down.len(), text.len());
+        assert!(!down.contains("CREATE") && down.ends_with("DROP INDEX i;\n"));
+        assert!(has_down_marker(text));
+        assert_eq!(down_text("-- migrate:up\nSELECT 1;\n"), None);
     }
 }

@@ -65,6 +65,40 @@ pub fn has_up_annotation(text: &str) -> bool {
     lines(text).any(|(_, l)| annotation(l) == Some(Annotation::Up))
 }
 
+/// Whether the file has a `-- +goose Down` section (empty or not).
+pub fn has_down_annotation(text: &str) -> bool {
+    lines(text).any(|(_, l)| annotation(l) == Some(Annotation::Down))
+}
+
+/// The Down section as goose runs it on `goose down`: the file's text with everything but the
+/// section blanked (same length, line breaks kept, `StatementEnd` lines ending statements,
+/// `ENVSUB ON` variables neutralised). `None` when the file has no `-- +goose Down` line.
+pub fn down_text(text: &str) -> Option<String> {
+    let mut masked = Masked::new(text);
+    let mut in_down = false;
+    let mut envsub = false;
+    for (range, line) in lines(text) {
+        let found = annotation(line);
+        match found {
+            Some(Annotation::EnvsubOn) => envsub = true,
+            Some(Annotation::EnvsubOff) => envsub = false,
+            _ => {}
+        }
+        if !in_down {
+            in_down = found == Some(Annotation::Down);
+            masked.blank(range);
+        } else if found == Some(Annotation::StatementEnd) {
+            masked.terminate(range);
+        } else if envsub {
+            masked.neutralise_placeholders(range);
+        }
+    }
+    if !in_down {
+        return None;
+    }
+    Some(masked.finish().unwrap_or_else(|| text.to_owned()))
+}
+
 impl Framework for Goose {
     fn prepare(&self, path: &Path, text: &str) -> Prepared {
         let mut masked = Masked::new(text);
@@ -172,6 +206,20 @@ mod tests {
             None,
             "leading spaces are not annotations"
         );
+    }
+
+    #[test]
+    fn down_text_keeps_only_the_down_section() {
+        let text = "-- +goose Up\nCREATE INDEX i ON t (a);\n\n-- +goose Down\n-- +goose StatementBegin\nDROP INDEX i\n-- +goose StatementEnd\n";
+        let down = down_text(text).unwrap();
+        assert_eq!(down.len(), text.len());
+        assert!(!down.contains("CREATE"), "{down}");
+        let split = crate::lint::split::split(&down);
+        let stmts: Vec<&str> = split.statements.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(stmts, ["DROP INDEX i"]);
+        assert!(has_down_annotation(text));
+        assert_eq!(down_text("-- +goose Up\nSELECT 1;\n"), None);
+        assert!(!has_down_annotation("-- +goose Up\nSELECT 1;\n"));
     }
 
     #[test]

@@ -105,6 +105,102 @@ impl Layout {
     }
 }
 
+/// Where a layout keeps the down part of an up file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DownSite {
+    /// The layout has no down migrations (prisma, plain SQL), or this file is not a reversible
+    /// up (sqlx `<version>_<name>.sql`, a Flyway repeatable migration, a down file itself).
+    None,
+    /// A file of its own: golang-migrate and sqlx `<v>_<name>.down.sql`, diesel `down.sql`.
+    Sibling(std::path::PathBuf),
+    /// A section of the same file: goose `-- +goose Down`, dbmate `-- migrate:down`.
+    SameFile,
+    /// A Flyway undo migration `U<version>__<desc>.sql` in the same directory.
+    FlywayUndo { version: String },
+}
+
+impl Layout {
+    /// Where the down part of the up file `path` lives.
+    pub fn down_site(self, path: &Path) -> DownSite {
+        let name = file_name(path);
+        let dir = path.parent().unwrap_or(Path::new(""));
+        match self {
+            Layout::GolangMigrate | Layout::Sqlx => {
+                let lower = name.to_ascii_lowercase();
+                let reversible = if self == Layout::Sqlx {
+                    sqlx::parse_name(&name).is_some_and(|(_, down)| !down)
+                } else {
+                    golang_migrate::parse_name(&name).is_some_and(|(_, down)| !down)
+                };
+                if !reversible || !lower.ends_with(".up.sql") {
+                    return DownSite::None;
+                }
+                let stem = &name[..name.len() - ".up.sql".len()];
+                DownSite::Sibling(dir.join(format!("{stem}.down.sql")))
+            }
+            Layout::Diesel if name.eq_ignore_ascii_case("up.sql") => {
+                DownSite::Sibling(dir.join("down.sql"))
+            }
+            Layout::Goose | Layout::Dbmate => DownSite::SameFile,
+            Layout::Flyway => match flyway::parse_name(&name) {
+                Some((Part::Up, version)) => DownSite::FlywayUndo {
+                    version: version.replace('_', "."),
+                },
+                _ => DownSite::None,
+            },
+            _ => DownSite::None,
+        }
+    }
+
+    /// Whether `name` is a down file of this layout (a name is enough: goose and dbmate keep
+    /// their downs inside the files, see [`Layout::down_text`]).
+    pub fn is_down_name(self, name: &str) -> bool {
+        match self {
+            Layout::GolangMigrate => golang_migrate::parse_name(name).is_some_and(|(_, d)| d),
+            Layout::Sqlx => sqlx::parse_name(name).is_some_and(|(_, d)| d),
+            Layout::Diesel => name.eq_ignore_ascii_case("down.sql"),
+            Layout::Flyway => matches!(flyway::parse_name(name), Some((Part::Down, _))),
+            _ => false,
+        }
+    }
+
+    /// A Flyway undo file's version, normalised like [`Prepared::version`] (`1_2` -> `1.2`).
+    pub fn flyway_undo_version(name: &str) -> Option<String> {
+        match flyway::parse_name(name) {
+            Some((Part::Down, version)) => Some(version.replace('_', ".")),
+            _ => None,
+        }
+    }
+
+    /// Whether the file's text has a down section (goose, dbmate), empty or not.
+    pub fn has_down_section(self, text: &str) -> bool {
+        match self {
+            Layout::Goose => goose::has_down_annotation(text),
+            Layout::Dbmate => dbmate::has_down_marker(text),
+            _ => false,
+        }
+    }
+
+    /// The down section of a goose or dbmate file as its runner runs it: same length as the
+    /// file, everything else blanked. `None` for other layouts and files without the section.
+    pub fn down_text(self, text: &str) -> Option<String> {
+        match self {
+            Layout::Goose => goose::down_text(text),
+            Layout::Dbmate => dbmate::down_text(text),
+            _ => None,
+        }
+    }
+
+    /// How a missing down section is named in messages.
+    pub fn down_section_marker(self) -> &'static str {
+        match self {
+            Layout::Goose => "-- +goose Down",
+            Layout::Dbmate => "-- migrate:down",
+            _ => "down",
+        }
+    }
+}
+
 impl fmt::Display for Layout {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -7,10 +7,17 @@
 //! CONSTRAINT`, which only takes SHARE UPDATE EXCLUSIVE -- unless it runs in the same transaction,
 //! where the add's lock is still held. `UNIQUE`, `PRIMARY KEY` and `EXCLUDE` cannot be `NOT VALID`:
 //! other rules cover them. PostgreSQL 18's `NOT NULL` constraints belong to `setting-not-null`.
+//!
+//! Fix (`pgward lint --fix`): for an `ALTER TABLE` that only adds the constraint, `NOT VALID` at
+//! its end and `ALTER TABLE ... VALIDATE CONSTRAINT name;` after it, where the two commit
+//! separately (not inside a transaction block, and a runner that sends statement by statement).
+//! An unnamed foreign key gets the name PostgreSQL would give it (`<table>_<columns>_fkey`),
+//! written out so that the `VALIDATE` can name it; an unnamed `CHECK` is not fixed, since its
+//! default name depends on the columns of its expression.
 
 use super::helpers;
 use crate::lint::context::Context;
-use crate::lint::diagnostic::Finding;
+use crate::lint::diagnostic::{Edit, Finding, Fix, Needs};
 use crate::lint::locks::Work;
 use crate::lint::ops::{
     ColumnDef, Constraint, ConstraintKind, LockMode, Name, Op, TableAction, quote_ident,
@@ -24,7 +31,13 @@ impl Check for ConstraintMissingNotValid {
     fn statement(&self, stmt: &Statement, ctx: &Context, out: &mut Vec<Finding>) {
         let single = stmt.ops.len() == 1;
         for op in &stmt.ops {
-            let Op::AlterTable { table, action, .. } = op else {
+            let Op::AlterTable {
+                table,
+                action,
+                only,
+                if_exists,
+            } = op
+            else {
                 continue;
             };
             if ctx.is_new_table(table) {
@@ -33,15 +46,21 @@ impl Check for ConstraintMissingNotValid {
             match action {
                 TableAction::AddConstraint(c) if !c.not_valid => {
                     if let Some(f) = add_constraint(stmt, single, table, c) {
-                        out.push(f);
+                        let target = Target {
+                            table,
+                            only: *only,
+                            if_exists: *if_exists,
+                        };
+                        out.push(f.fix(add_fix(stmt, ctx, single, &target, c)));
                     }
                 }
                 TableAction::AddColumn { column, .. } => {
+                    let split = || Err(INLINE.to_owned());
                     if column.references.is_some() {
-                        out.push(inline_foreign_key(stmt, table, column));
+                        out.push(inline_foreign_key(stmt, table, column).fix(split()));
                     }
                     if column.check.is_some() {
-                        out.push(inline_check(stmt, table, column));
+                        out.push(inline_check(stmt, table, column).fix(split()));
                     }
                 }
                 TableAction::ValidateConstraint { name }
@@ -50,12 +69,130 @@ impl Check for ConstraintMissingNotValid {
                         .iter()
                         .any(|(t, n)| n == name && t.matches(table)) =>
                 {
-                    out.push(validate_in_same_transaction(stmt, ctx, table, name));
+                    out.push(
+                        validate_in_same_transaction(stmt, ctx, table, name).fix(Err(
+                            "the VALIDATE must move to a separate transaction or migration: move \
+                             it by hand"
+                                .to_owned(),
+                        )),
+                    );
                 }
                 _ => {}
             }
         }
     }
+}
+
+const INLINE: &str = "the column and its constraint must be split into two statements: split \
+                      them by hand";
+
+/// The table an `ALTER TABLE` names, as written for the `VALIDATE`.
+struct Target<'a> {
+    table: &'a Name,
+    only: bool,
+    if_exists: bool,
+}
+
+/// PostgreSQL's longest identifier (NAMEDATALEN - 1): longer default names are truncated.
+const MAX_IDENT: usize = 63;
+
+/// `... NOT VALID;` then `ALTER TABLE t VALIDATE CONSTRAINT name;`, for a statement that only adds
+/// the constraint and commits on its own.
+fn add_fix(
+    stmt: &Statement,
+    ctx: &Context,
+    single: bool,
+    target: &Target<'_>,
+    c: &Constraint,
+) -> Result<Fix, String> {
+    if stmt.in_do_block {
+        return Err("the statement is inside a DO block: rewrite it by hand".into());
+    }
+    if !single {
+        return Err(
+            "the ALTER TABLE does more than add this constraint: add NOT VALID after the \
+             constraint and VALIDATE it separately by hand"
+                .into(),
+        );
+    }
+    if ctx.in_explicit_transaction() {
+        return Err(
+            "the statement is inside BEGIN ... COMMIT: a VALIDATE there would still hold the \
+             ADD's lock; validate after the COMMIT by hand"
+                .into(),
+        );
+    }
+    if ctx.in_transaction() {
+        return Err(
+            "the migration runs in one transaction, so a VALIDATE in it would hold the ADD's \
+             lock: add NOT VALID here and VALIDATE in the next migration"
+                .into(),
+        );
+    }
+    let words = helpers::words(stmt);
+    if words.is_empty() || stmt.text.len() != stmt.span.len() {
+        return Err("the statement's text does not map onto the file".into());
+    }
+    let lower = words
+        .first()
+        .is_some_and(|w| stmt.text[..w.span.end - stmt.span.start].bytes().all(|b| b.is_ascii_lowercase()));
+    let kw = |k: &str| {
+        if lower {
+            k.to_ascii_lowercase()
+        } else {
+            k.to_owned()
+        }
+    };
+    let mut edits = Vec::new();
+    let name = match (&c.name, &c.kind) {
+        (Some(name), _) => name.clone(),
+        (None, ConstraintKind::ForeignKey { columns, .. }) => {
+            let name = helpers::default_constraint_name(target.table, columns, "fkey");
+            if name.len() > MAX_IDENT {
+                return Err(format!(
+                    "PostgreSQL truncates the default name {name}: name the constraint by hand"
+                ));
+            }
+            let foreign = words
+                .iter()
+                .find(|w| !w.quoted && w.text == "foreign")
+                .ok_or("cannot find the FOREIGN keyword in the statement's text")?;
+            edits.push(Edit::insert(
+                foreign.span.start,
+                format!("{} {} ", kw("CONSTRAINT"), quote_ident(&name)),
+            ));
+            name
+        }
+        (None, _) => {
+            return Err(
+                "the check has no name, and the one PostgreSQL gives it depends on its \
+                 expression: name it (ADD CONSTRAINT name CHECK ...) so that VALIDATE can refer \
+                 to it"
+                    .into(),
+            );
+        }
+    };
+    let only = if target.only { " ONLY" } else { "" };
+    let if_exists = if target.if_exists { " IF EXISTS" } else { "" };
+    edits.push(Edit::insert(
+        stmt.span.end,
+        format!(
+            " {};\n{} {}",
+            kw("NOT VALID"),
+            kw(&format!("ALTER TABLE{if_exists}{only}")),
+            format_args!(
+                "{} {} {}",
+                target.table,
+                kw("VALIDATE CONSTRAINT"),
+                quote_ident(&name)
+            ),
+        ),
+    ));
+    Ok(Fix::safe(
+        "Add NOT VALID, then VALIDATE CONSTRAINT",
+        edits,
+        Needs::SeparateCommits,
+    ))
 }
 
 /// `ADD [CONSTRAINT name] FOREIGN KEY ...` or `CHECK (...)` without `NOT VALID`.

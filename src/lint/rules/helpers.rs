@@ -1149,3 +1149,243 @@ pub fn report_narrow_key_columns(
         ));
     }
 }
+
+// --- reversibility (missing-down-migration, down-not-inverse, irreversible-data-loss) -----------
+/// reversibility: helpers of the three reversibility rules, in a module of their own so that
+/// their imports cannot clash with other groups' additions.
+pub mod reversibility {
+    use super::{column_ref, join_names};
+    use crate::lint::context::Context;
+    use crate::lint::ops::{Op, TableAction};
+    use crate::lint::statement::Statement;
+
+    /// reversibility: whether an up operation changes the schema in a way a down should undo. Quiet
+    /// (false) for what a rollback need not or cannot undo: SET, transaction control, COMMENT ON, DML,
+    /// GRANT and other statements, VACUUM/ANALYZE/REINDEX/REFRESH, `CREATE OR REPLACE` (the old
+    /// definition is not in the migration), `CREATE EXTENSION`, enum values (PostgreSQL cannot drop
+    /// them), temporary tables, and column tweaks that old code survives (DROP NOT NULL, defaults).
+    pub fn needs_down(op: &Op) -> bool {
+        use crate::lint::ops::ObjectKind as K;
+        match op {
+            Op::CreateTable { temporary, .. } => !temporary,
+            Op::CreateIndex { .. } | Op::Rename { .. } | Op::CreateEnum { .. } => true,
+            Op::CreateDomain { .. } => true,
+            Op::AlterTable { action, .. } => matches!(
+                action,
+                TableAction::AddColumn { .. }
+                    | TableAction::DropColumn { .. }
+                    | TableAction::AlterColumnType { .. }
+                    | TableAction::SetNotNull { .. }
+                    | TableAction::AddConstraint(_)
+                    | TableAction::DropConstraint { .. }
+                    | TableAction::RenameColumn { .. }
+                    | TableAction::RenameTable { .. }
+                    | TableAction::RenameConstraint { .. }
+                    | TableAction::AttachPartition { .. }
+                    | TableAction::DetachPartition { .. }
+                    | TableAction::SetSchema { .. }
+            ),
+            Op::Drop { kind, .. } | Op::Create { kind, .. } if !creates_or_replaces(op) => {
+                matches!(
+                    kind,
+                    K::Table
+                        | K::Index
+                        | K::View
+                        | K::MaterializedView
+                        | K::Sequence
+                        | K::Function
+                        | K::Procedure
+                        | K::Type
+                        | K::Domain
+                        | K::Trigger
+                        | K::Policy
+                        | K::Schema
+                )
+            }
+            _ => false,
+        }
+    }
+
+    /// reversibility: `CREATE OR REPLACE ...`.
+    fn creates_or_replaces(op: &Op) -> bool {
+        matches!(
+            op,
+            Op::Create {
+                or_replace: true,
+                ..
+            }
+        )
+    }
+
+    /// reversibility: what an up operation does, for messages ("adds column orders.note").
+    pub fn describe_change(op: &Op) -> String {
+        match op {
+            Op::CreateTable { table, .. } => format!("creates table {table}"),
+            Op::CreateIndex {
+                name: Some(name), ..
+            } => format!("creates index {name}"),
+            Op::CreateIndex { table, .. } => format!("creates an index on {table}"),
+            Op::CreateEnum { name, .. } => format!("creates type {name}"),
+            Op::CreateDomain { name, .. } => format!("creates domain {name}"),
+            Op::Create { kind, name, .. } => format!("creates {} {name}", kind.noun()),
+            Op::Drop { kind, names, .. } => format!("drops {} {}", kind.noun(), join_names(names)),
+            Op::Rename { kind, from, to } => format!(
+                "renames {} {from} to {}",
+                kind.noun(),
+                crate::lint::ops::quote_ident(to)
+            ),
+            Op::AlterTable { table, action, .. } => match action {
+                TableAction::AddColumn { column, .. } => {
+                    format!("adds column {}", column_ref(table, &column.name))
+                }
+                TableAction::DropColumn { column, .. } => {
+                    format!("drops column {}", column_ref(table, column))
+                }
+                TableAction::AlterColumnType { column, ty, .. } => {
+                    format!("changes {} to {ty}", column_ref(table, column))
+                }
+                TableAction::SetNotNull { column } => {
+                    format!("makes {} NOT NULL", column_ref(table, column))
+                }
+                TableAction::AddConstraint(c) => match &c.name {
+                    Some(n) => format!(
+                        "adds constraint {} on {table}",
+                        crate::lint::ops::quote_ident(n)
+                    ),
+                    None => format!("adds a constraint on {table}"),
+                },
+                TableAction::DropConstraint { name, .. } => format!(
+                    "drops constraint {} of {table}",
+                    crate::lint::ops::quote_ident(name)
+                ),
+                TableAction::RenameColumn { from, to } => format!(
+                    "renames {} to {}",
+                    column_ref(table, from),
+                    crate::lint::ops::quote_ident(to)
+                ),
+                TableAction::RenameTable { to } => format!(
+                    "renames table {table} to {}",
+                    crate::lint::ops::quote_ident(to)
+                ),
+                _ => format!("alters table {table}"),
+            },
+            _ => "changes the schema".to_owned(),
+        }
+    }
+
+    /// reversibility: the SQL that undoes an up operation, when the operation alone says what it
+    /// is (creations and renames; a drop's inverse needs the old definition).
+    pub fn inverse_sql(op: &Op) -> Option<String> {
+        use crate::lint::ops::quote_ident as q;
+        Some(match op {
+            Op::CreateTable { table, .. } => format!("DROP TABLE {table};"),
+            Op::CreateIndex {
+                name: Some(name), ..
+            } => format!("DROP INDEX {name};"),
+            Op::CreateEnum { name, .. } => format!("DROP TYPE {name};"),
+            Op::CreateDomain { name, .. } => format!("DROP DOMAIN {name};"),
+            Op::Create {
+                kind,
+                name,
+                on_table,
+                ..
+            } => match on_table {
+                Some(t) => format!("DROP {} {name} ON {t};", kind.sql()),
+                None => format!("DROP {} {name};", kind.sql()),
+            },
+            Op::Rename { kind, from, to } => {
+                let renamed = crate::lint::ops::Name::new(from.schema.as_deref(), to);
+                format!(
+                    "ALTER {} {renamed} RENAME TO {};",
+                    kind.sql(),
+                    q(&from.name)
+                )
+            }
+            Op::AlterTable { table, action, .. } => match action {
+                TableAction::AddColumn { column, .. } => {
+                    format!("ALTER TABLE {table} DROP COLUMN {};", q(&column.name))
+                }
+                TableAction::SetNotNull { column } => {
+                    format!(
+                        "ALTER TABLE {table} ALTER COLUMN {} DROP NOT NULL;",
+                        q(column)
+                    )
+                }
+                TableAction::AddConstraint(c) => {
+                    format!(
+                        "ALTER TABLE {table} DROP CONSTRAINT {};",
+                        q(c.name.as_ref()?)
+                    )
+                }
+                TableAction::RenameColumn { from, to } => {
+                    format!(
+                        "ALTER TABLE {table} RENAME COLUMN {} TO {};",
+                        q(to),
+                        q(from)
+                    )
+                }
+                TableAction::RenameConstraint { from, to } => {
+                    format!(
+                        "ALTER TABLE {table} RENAME CONSTRAINT {} TO {};",
+                        q(to),
+                        q(from)
+                    )
+                }
+                TableAction::RenameTable { to } => {
+                    let renamed = crate::lint::ops::Name::new(table.schema.as_deref(), to);
+                    format!("ALTER TABLE {renamed} RENAME TO {};", q(&table.name))
+                }
+                _ => return None,
+            },
+            _ => return None,
+        })
+    }
+
+    /// reversibility: a down that does nothing: no statement, or only comments, SET, transaction
+    /// control and constant `SELECT`s (`SELECT 1`, goose's template `SELECT 'down SQL query'`).
+    pub fn is_noop_down(statements: &[Statement]) -> bool {
+        statements.iter().all(|s| {
+            s.parsed_by != crate::lint::statement::ParsedBy::Unrecognized
+                && s.ops.iter().all(|op| match op {
+                    Op::Transaction(_) | Op::Set { .. } => true,
+                    Op::Other { keyword } => {
+                        keyword.eq_ignore_ascii_case("SELECT") && is_constant_select(&s.text)
+                    }
+                    _ => false,
+                })
+        })
+    }
+
+    /// reversibility: `SELECT 1`, `SELECT 'x'`: no function call, no FROM.
+    fn is_constant_select(text: &str) -> bool {
+        let lower = text.to_ascii_lowercase();
+        !lower.contains('(')
+            && !lower
+                .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                .any(|w| w == "from" || w == "into")
+    }
+
+    /// reversibility: a down written to refuse the rollback (`DO $$ BEGIN RAISE EXCEPTION
+    /// 'irreversible'; END $$`): the author marked the migration one-way on purpose.
+    pub fn down_refuses(statements: &[Statement]) -> bool {
+        statements.iter().any(|s| {
+            !s.in_do_block
+                && s.ops.iter().any(|op| matches!(op, Op::DoBlock))
+                && s.text.to_ascii_lowercase().contains("raise exception")
+        })
+    }
+
+    /// reversibility: runs `f` on every up statement with the context as the engine had it before
+    /// that statement (replayed from the context at the start of the file).
+    pub fn replay<'a>(
+        up: &'a [Statement],
+        start: &Context,
+        mut f: impl FnMut(&'a Statement, &Context),
+    ) {
+        let mut ctx = start.clone();
+        for stmt in up {
+            f(stmt, &ctx);
+            ctx.apply(stmt);
+        }
+    }
+}

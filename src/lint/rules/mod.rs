@@ -16,15 +16,31 @@ use super::context::Context;
 use super::diagnostic::{Finding, Severity};
 use super::statement::Statement;
 
+pub use super::source::{DownFile, DownPart};
+
 mod helpers;
 
-/// What a rule does. Both methods default to doing nothing, so a rule implements the one it needs.
+/// What a rule does. Every method defaults to doing nothing, so a rule implements the one it needs.
 pub trait Check: Sync {
     /// Inspects one statement, with the context as it stands before the statement runs.
     fn statement(&self, _stmt: &Statement, _ctx: &Context, _out: &mut Vec<Finding>) {}
 
     /// Runs once after the last statement of a file; `end` is the byte offset of the file's end.
     fn end_of_file(&self, _ctx: &Context, _end: usize, _out: &mut Vec<Finding>) {}
+
+    /// Runs once per file, after `end_of_file`, with the whole up part (`up`, every statement the
+    /// engine walked), the migration's down part, and `start`: the context as it stood before the
+    /// first statement (schema history included). A rule that needs the context at a statement
+    /// replays the file: `let mut ctx = start.clone();` then `ctx.apply(stmt)` after each one.
+    /// Findings point into the up file.
+    fn migration(
+        &self,
+        _up: &[Statement],
+        _down: &DownPart,
+        _start: &Context,
+        _out: &mut Vec<Finding>,
+    ) {
+    }
 }
 
 macro_rules! rules {
@@ -110,6 +126,10 @@ rules! {
     ban_drop_object::BanDropObject => "ban-drop-object",
     renaming_object::RenamingObject => "renaming-object",
     ban_drop_not_null::BanDropNotNull => "ban-drop-not-null",
+    // Reversibility (migrations with down parts).
+    missing_down_migration::MissingDownMigration => "missing-down-migration",
+    down_not_inverse::DownNotInverse => "down-not-inverse",
+    irreversible_data_loss::IrreversibleDataLoss => "irreversible-data-loss",
     // Hygiene.
     prefer_text_field::PreferTextField => "prefer-text-field",
     ban_char_field::BanCharField => "ban-char-field",
@@ -214,6 +234,10 @@ pub struct RuleDoc {
     pub instead: String,
     #[serde(default)]
     pub example: Vec<Example>,
+    /// `[[example_down]]`: the i-th holds the down files of the i-th example; examples without
+    /// one are linted with no down expected.
+    #[serde(default)]
+    pub example_down: Vec<ExampleDown>,
     /// PostgreSQL versions the rule applies to, e.g. `">= 9.6"`, `"< 12"`, `"all"`.
     pub applies_to: String,
     /// `none`, `safe` or `unsafe`.
@@ -252,6 +276,19 @@ pub struct Example {
     /// Lint the example with this anonymization profile (TOML text) configured.
     #[serde(default)]
     pub profile: Option<String>,
+}
+
+/// The down files of the example at the same position (`[[example_down]]` after the
+/// `[[example]]`s): the reversibility rules lint `bad` and `good` as up migrations with these
+/// downs. (A table of its own rather than fields of [`Example`], which other code builds literally.)
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleDown {
+    /// The down of `bad` (an empty string is an empty down file).
+    pub bad: String,
+    /// The down of `good`; `bad`'s when not given.
+    #[serde(default)]
+    pub good: Option<String>,
 }
 
 /// A lock the rule's first `bad` example takes on a real server (checked by `tests/lock_model.rs`).

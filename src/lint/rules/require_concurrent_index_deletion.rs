@@ -4,9 +4,14 @@
 //! instant, but the lock waits behind every running query on the table, and every later query
 //! (plain `SELECT`s included) queues behind it. `DROP INDEX CONCURRENTLY` waits without blocking
 //! anyone. Quiet for indexes created earlier in the same file.
+//!
+//! Fix (`pgward lint --fix`): adds `CONCURRENTLY` after `INDEX` for a statement that drops one
+//! index without `CASCADE` (`CONCURRENTLY` allows neither), outside a transaction block.
 
 use crate::lint::context::Context;
-use crate::lint::diagnostic::Finding;
+use super::helpers;
+use crate::lint::diagnostic::{Finding, Fix, Needs};
+use crate::lint::fix;
 use crate::lint::locks::Work;
 use crate::lint::ops::{LockMode, ObjectKind, Op};
 use crate::lint::rules::Check;
@@ -58,11 +63,46 @@ impl Check for RequireConcurrentIndexDeletion {
             if *cascade {
                 help.push_str("; CONCURRENTLY cannot CASCADE: drop the dependent objects first");
             }
+            let fix = fix(stmt, ctx, names.len(), *cascade);
             out.push(
                 Finding::new(stmt.span.clone(), message, help)
                     .lock(LockMode::AccessExclusive)
-                    .rewrites(false),
+                    .rewrites(false)
+                    .fix(fix),
             );
         }
     }
+}
+
+/// `CONCURRENTLY` after the `INDEX` keyword: one index, no `CASCADE`, outside a transaction.
+fn fix(stmt: &Statement, ctx: &Context, names: usize, cascade: bool) -> Result<Fix, String> {
+    if stmt.in_do_block {
+        return Err("the statement is inside a DO block, where CONCURRENTLY cannot run".into());
+    }
+    if names > 1 {
+        return Err("DROP INDEX CONCURRENTLY drops one index per statement: split it by hand".into());
+    }
+    if cascade {
+        return Err("DROP INDEX CONCURRENTLY cannot CASCADE: drop the dependent objects first".into());
+    }
+    if ctx.in_explicit_transaction() {
+        return Err("the statement is inside BEGIN ... COMMIT, where CONCURRENTLY fails".into());
+    }
+    if ctx.in_transaction() {
+        return Err(
+            "the migration runs in a transaction, where CONCURRENTLY fails: drop the index in a \
+             migration of its own without a transaction"
+                .into(),
+        );
+    }
+    let index = helpers::words(stmt)
+        .into_iter()
+        .find(|w| !w.quoted && w.text == "index")
+        .ok_or("cannot find the INDEX keyword in the statement's text")?;
+    let edit = fix::insert_after(stmt, index.span, " CONCURRENTLY");
+    Ok(Fix::safe(
+        "Add CONCURRENTLY",
+        vec![edit],
+        Needs::NoTransactionBlock,
+    ))
 }

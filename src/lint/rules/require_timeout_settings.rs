@@ -9,9 +9,13 @@
 //! while they wait. Plain DML (ROW EXCLUSIVE) and SHARE UPDATE EXCLUSIVE statements (`VALIDATE
 //! CONSTRAINT`, `CREATE INDEX CONCURRENTLY`, `COMMENT ON TABLE`) do not block application reads
 //! or writes while queued, so they are not reported.
+//!
+//! Fix (`pgward lint --fix`): `SET lock_timeout = '2s';` on a line of its own before the statement
+//! (`SET LOCAL` inside a transaction, so that the setting ends with it and does not stay on a
+//! pooled connection the application uses next).
 
 use crate::lint::context::Context;
-use crate::lint::diagnostic::Finding;
+use crate::lint::diagnostic::{Edit, Finding, Fix, Needs};
 use crate::lint::rules::Check;
 use crate::lint::rules::helpers::existing_effects;
 use crate::lint::statement::Statement;
@@ -54,9 +58,32 @@ impl Check for RequireTimeoutSettings {
                      attempts with a pause between them)"
                 ),
             )
-            .lock(mode),
+            .lock(mode)
+            .fix(fix(stmt, ctx)),
         );
     }
+}
+
+/// The value the fix sets: the one the help recommends.
+pub const FIX_LOCK_TIMEOUT: &str = "'2s'";
+
+/// `SET [LOCAL] lock_timeout = '2s';` before the statement.
+fn fix(stmt: &Statement, ctx: &Context) -> Result<Fix, String> {
+    if stmt.in_do_block {
+        return Err(
+            "the statement is inside a DO block: put SET lock_timeout before the block by hand"
+                .into(),
+        );
+    }
+    let local = if ctx.in_transaction() { " LOCAL" } else { "" };
+    Ok(Fix::safe(
+        "Set lock_timeout before the first statement that waits for a lock",
+        vec![Edit::insert(
+            stmt.span.start,
+            format!("SET{local} lock_timeout = {FIX_LOCK_TIMEOUT};\n"),
+        )],
+        Needs::AnotherStatement,
+    ))
 }
 
 fn article(mode: &str) -> &'static str {
