@@ -280,3 +280,33 @@ fn pop_sets_are_not_paired_by_number() {
     let found = lint(&dir);
     assert!(found.is_empty(), "{found:#?}");
 }
+
+/// The schema history gives `irreversible-data-loss` the type a column got in an earlier
+/// migration: narrowing it in a later file loses data whatever the down does.
+#[test]
+fn narrowing_a_column_typed_in_an_earlier_migration_is_irreversible() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, sql: &str| std::fs::write(dir.path().join(name), sql).unwrap();
+    write("go.mod", "module example.com/app\n");
+    write(
+        "1_users.up.sql",
+        "CREATE TABLE users (id bigint PRIMARY KEY, name varchar(100));\n",
+    );
+    write("1_users.down.sql", "DROP TABLE users;\n");
+    write(
+        "2_short_names.up.sql",
+        "ALTER TABLE users ALTER COLUMN name TYPE varchar(50);\n",
+    );
+    write(
+        "2_short_names.down.sql",
+        "ALTER TABLE users ALTER COLUMN name TYPE varchar(100);\n",
+    );
+    let found = lint(dir.path());
+    let loss: Vec<_> = found
+        .iter()
+        .filter(|(_, rule, _)| rule == "irreversible-data-loss")
+        .collect();
+    assert_eq!(loss.len(), 1, "{found:?}");
+    assert_eq!(loss[0].0, "2_short_names.up.sql");
+    assert!(loss[0].2.contains("varchar(100)"), "{}", loss[0].2);
+}

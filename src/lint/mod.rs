@@ -268,11 +268,12 @@ pub fn lint_migration_with_history(
         ..settings.file.clone()
     };
     let mut ctx = Context::new(&file_settings);
-    // The reversibility rules start from the file alone, as without history.
-    let start = ctx.clone();
     if let Some(history) = &history {
         history.seed(&mut ctx, &statements);
     }
+    // The reversibility rules replay the up part themselves, from the same start (history
+    // included: irreversible-data-loss needs a column's type from an earlier file).
+    let start = ctx.clone();
     let mut raw: Vec<(RuleId, Finding, Range<usize>)> = Vec::new();
     let mut findings = Vec::new();
     for stmt in &statements {
