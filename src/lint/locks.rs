@@ -564,8 +564,17 @@ pub fn type_change_rewrites(old: Option<&SqlType>, new: &SqlType) -> Option<bool
                 ([op], [np, 0]) => np >= op,
                 _ => false,
             },
+            // PostgreSQL's TemporalSimplify (timestamp_support, time_support): no rewrite when
+            // the new precision is unconstrained or the maximum (6), or not below an old one.
+            "timestamp" | "timestamptz" | "time" | "timetz" => {
+                match (old.args.first(), new.args.first()) {
+                    (_, None) | (_, Some(6)) => true,
+                    (Some(o), Some(n)) => n >= o,
+                    (None, Some(_)) => false,
+                }
+            }
             // Same precision-bearing type with the same modifiers is a no-op; anything else
-            // (char(n), timestamp(p), ...) we do not claim to know.
+            // (char(n), interval(p), ...) we do not claim to know.
             _ => old.args == new.args,
         }
     } else {

@@ -77,8 +77,6 @@ impl Check for ChangingColumnType {
                 .is_some_and(|u| !is_plain_reference(u, column));
             let verdict = if computed {
                 Some(true)
-            } else if old.is_some_and(|old| is_temporal_widening(old, ty)) {
-                Some(false)
             } else {
                 locks::type_change_rewrites(old, ty)
             };
@@ -168,23 +166,6 @@ impl Check for ChangingColumnType {
     }
 }
 
-/// `timestamp(3)` to `timestamp(6)` or to plain `timestamp` (and the same for `timestamptz`,
-/// `time`, `timetz`): PostgreSQL's temporal support function makes it a catalog change only.
-fn is_temporal_widening(old: &SqlType, new: &SqlType) -> bool {
-    let temporal = matches!(
-        old.name.as_str(),
-        "timestamp" | "timestamptz" | "time" | "timetz"
-    );
-    temporal
-        && old.name == new.name
-        && old.array == new.array
-        && match (old.args.first(), new.args.first()) {
-            (_, None) => true,
-            (Some(o), Some(n)) => n >= o,
-            (None, Some(_)) => false,
-        }
-}
-
 fn is_timestamp_to_timestamptz(old: &SqlType, new: &SqlType) -> bool {
     old.is("timestamp") && new.is("timestamptz")
 }
@@ -247,6 +228,9 @@ mod tests {
             ("timestamp(3)", "timestamp"),
             ("timestamptz(0)", "timestamptz(3)"),
             ("time(2)", "time"),
+            ("timetz(2)", "timetz(4)"),
+            // Measured on PostgreSQL 15: the maximum precision is no rewrite even from none.
+            ("timestamp", "timestamp(6)"),
             ("varchar(50)", "varchar(100)"),
             ("varchar(50)", "text"),
             ("numeric(10,2)", "numeric(12,2)"),
