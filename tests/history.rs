@@ -11,6 +11,9 @@ use pgward::lint::ops::{Name, ObjectKind};
 use pgward::lint::source;
 use pgward::lint::{self, Deployed, LintSettings};
 
+mod support;
+use support::git::{git, write};
+
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/history")
 }
@@ -207,34 +210,6 @@ fn snapshot_of_every_case() {
 }
 
 // `--since`: real git repositories.
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args([
-            "-c",
-            "user.name=pgward test",
-            "-c",
-            "user.email=test@example.com",
-            "-c",
-            "init.defaultBranch=main",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {out:?}");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn write(dir: &Path, rel: &str, text: &str) {
-    let path = dir.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
 
 const ORDERS: &str = "CREATE TABLE orders (id bigint PRIMARY KEY, created_at timestamptz);\n";
 const AUDIT_LOG: &str = "CREATE TABLE audit_log (id bigint PRIMARY KEY, at timestamptz);\n\

@@ -414,17 +414,7 @@ fn pair_downs(migrations: &mut [Migration]) {
                     ),
                 },
             },
-            DownSite::Sibling(down_path) => {
-                let shown = shown_beside(&m.file.path, path, &down_path);
-                match read.get(&down_path) {
-                    Some(&j) => DownPart::Present(DownFile::new(
-                        migrations[j].file.path.clone(),
-                        migrations[j].file.text.clone(),
-                        None,
-                    )),
-                    None => read_down(&down_path, shown),
-                }
-            }
+            DownSite::Sibling(down_path) => sibling_down(&read, migrations, m, path, &down_path),
             DownSite::FlywayUndo { version } => {
                 let dir = path.parent().unwrap_or(Path::new(""));
                 let undo = dir_names(dir).into_iter().find(|n| {
@@ -433,18 +423,7 @@ fn pair_downs(migrations: &mut [Migration]) {
                     })
                 });
                 match undo {
-                    Some(name) => {
-                        let down_path = dir.join(&name);
-                        let shown = shown_beside(&m.file.path, path, &down_path);
-                        match read.get(&down_path) {
-                            Some(&j) => DownPart::Present(DownFile::new(
-                                migrations[j].file.path.clone(),
-                                migrations[j].file.text.clone(),
-                                None,
-                            )),
-                            None => read_down(&down_path, shown),
-                        }
-                    }
+                    Some(name) => sibling_down(&read, migrations, m, path, &dir.join(&name)),
                     None => {
                         let desc = layout::file_name(path);
                         let desc = desc.split_once("__").map_or("", |(_, d)| d);
@@ -461,6 +440,25 @@ fn pair_downs(migrations: &mut [Migration]) {
 }
 
 /// `down` shown the way the user wrote the up file's path (relative stays relative).
+/// The down file `down_path` of migration `m` (at `path`): from the files already read when it is
+/// one of them, else from the disk.
+fn sibling_down(
+    read: &HashMap<PathBuf, usize>,
+    migrations: &[Migration],
+    m: &Migration,
+    path: &Path,
+    down_path: &Path,
+) -> DownPart {
+    match read.get(down_path) {
+        Some(&j) => DownPart::Present(DownFile::new(
+            migrations[j].file.path.clone(),
+            migrations[j].file.text.clone(),
+            None,
+        )),
+        None => read_down(down_path, shown_beside(&m.file.path, path, down_path)),
+    }
+}
+
 fn shown_beside(up_shown: &str, up_path: &Path, down: &Path) -> String {
     match (Path::new(up_shown).parent(), up_path.parent()) {
         (Some(shown_dir), Some(dir)) => match down.strip_prefix(dir) {

@@ -9,6 +9,8 @@
 //! `pgward_<test binary>_<name>` database there and leaves it for inspection.
 #![allow(dead_code)] // Each test binary uses part of this module.
 
+pub mod git;
+
 use std::sync::OnceLock;
 
 use pgward::pg::cluster::Cluster;

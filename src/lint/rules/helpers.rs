@@ -1389,3 +1389,36 @@ pub mod reversibility {
         }
     }
 }
+
+/// The fix both index rules offer: `CONCURRENTLY` after the `INDEX` keyword, where the statement
+/// runs outside a transaction block. `verb` says what the migration of its own would do ("run the
+/// index", "drop the index").
+pub fn add_concurrently(
+    stmt: &Statement,
+    ctx: &Context,
+    verb: &str,
+) -> Result<crate::lint::diagnostic::Fix, String> {
+    use crate::lint::diagnostic::{Fix, Needs};
+    if stmt.in_do_block {
+        return Err("the statement is inside a DO block, where CONCURRENTLY cannot run".into());
+    }
+    if ctx.in_explicit_transaction() {
+        return Err("the statement is inside BEGIN ... COMMIT, where CONCURRENTLY fails".into());
+    }
+    if ctx.in_transaction() {
+        return Err(format!(
+            "the migration runs in a transaction, where CONCURRENTLY fails: {verb} in a \
+             migration of its own without a transaction"
+        ));
+    }
+    let index = words(stmt)
+        .into_iter()
+        .find(|w| !w.quoted && w.text == "index")
+        .ok_or("cannot find the INDEX keyword in the statement's text")?;
+    let edit = crate::lint::fix::insert_after(stmt, index.span, " CONCURRENTLY");
+    Ok(Fix::safe(
+        "Add CONCURRENTLY",
+        vec![edit],
+        Needs::NoTransactionBlock,
+    ))
+}

@@ -11,8 +11,7 @@
 
 use super::helpers;
 use crate::lint::context::Context;
-use crate::lint::diagnostic::{Finding, Fix, Needs};
-use crate::lint::fix;
+use crate::lint::diagnostic::Finding;
 use crate::lint::locks::{self, Target};
 use crate::lint::ops::Op;
 use crate::lint::rules::Check;
@@ -65,35 +64,8 @@ impl Check for RequireConcurrentIndexCreation {
                 )
                 .lock(effect.mode)
                 .rewrites(false)
-                .fix(fix(stmt, ctx)),
+                .fix(helpers::add_concurrently(stmt, ctx, "run the index")),
             );
         }
     }
-}
-
-/// `CONCURRENTLY` after the `INDEX` keyword, where the statement runs outside a transaction.
-fn fix(stmt: &Statement, ctx: &Context) -> Result<Fix, String> {
-    if stmt.in_do_block {
-        return Err("the statement is inside a DO block, where CONCURRENTLY cannot run".into());
-    }
-    if ctx.in_explicit_transaction() {
-        return Err("the statement is inside BEGIN ... COMMIT, where CONCURRENTLY fails".into());
-    }
-    if ctx.in_transaction() {
-        return Err(
-            "the migration runs in a transaction, where CONCURRENTLY fails: run the index in a \
-             migration of its own without a transaction"
-                .into(),
-        );
-    }
-    let index = helpers::words(stmt)
-        .into_iter()
-        .find(|w| !w.quoted && w.text == "index")
-        .ok_or("cannot find the INDEX keyword in the statement's text")?;
-    let edit = fix::insert_after(stmt, index.span, " CONCURRENTLY");
-    Ok(Fix::safe(
-        "Add CONCURRENTLY",
-        vec![edit],
-        Needs::NoTransactionBlock,
-    ))
 }

@@ -10,8 +10,7 @@
 
 use crate::lint::context::Context;
 use super::helpers;
-use crate::lint::diagnostic::{Finding, Fix, Needs};
-use crate::lint::fix;
+use crate::lint::diagnostic::{Finding, Fix};
 use crate::lint::locks::Work;
 use crate::lint::ops::{LockMode, ObjectKind, Op};
 use crate::lint::rules::Check;
@@ -85,24 +84,5 @@ fn fix(stmt: &Statement, ctx: &Context, names: usize, cascade: bool) -> Result<F
     if cascade {
         return Err("DROP INDEX CONCURRENTLY cannot CASCADE: drop the dependent objects first".into());
     }
-    if ctx.in_explicit_transaction() {
-        return Err("the statement is inside BEGIN ... COMMIT, where CONCURRENTLY fails".into());
-    }
-    if ctx.in_transaction() {
-        return Err(
-            "the migration runs in a transaction, where CONCURRENTLY fails: drop the index in a \
-             migration of its own without a transaction"
-                .into(),
-        );
-    }
-    let index = helpers::words(stmt)
-        .into_iter()
-        .find(|w| !w.quoted && w.text == "index")
-        .ok_or("cannot find the INDEX keyword in the statement's text")?;
-    let edit = fix::insert_after(stmt, index.span, " CONCURRENTLY");
-    Ok(Fix::safe(
-        "Add CONCURRENTLY",
-        vec![edit],
-        Needs::NoTransactionBlock,
-    ))
+    helpers::add_concurrently(stmt, ctx, "drop the index")
 }
