@@ -40,7 +40,7 @@ use bytes::Bytes;
 use tokio_postgres::{CancelToken, Client, NoTls};
 
 use crate::anonymize::coverage::LARGE_OBJECTS_TABLE;
-use crate::anonymize::{Profile, RowsPolicy, Salt};
+use crate::anonymize::{LargeObjects, Profile, RowsPolicy, Salt};
 use crate::archive::schema::{SchemaBuilder, tables_from_toc};
 use crate::archive::{Archive, ArchiveError, DataLocation, Format, PlainItem, Section, TocEntry};
 use crate::pg::catalog::{ServerInfo, Table};
@@ -78,8 +78,13 @@ struct Script {
     refresh: Vec<Step>,
     encoding: String,
     std_strings: bool,
-    /// A reason to refuse the dump (large objects), found while reading it.
+    /// The dump's large objects, if it has any: what they are, for messages.
     large_objects: Option<String>,
+    /// Large objects kept (`large_objects = "keep"`): their `lo_create` entries and comments,
+    /// run after pre-data.
+    lo_steps: Vec<Step>,
+    /// ... and their `BLOBS` data entries, loaded after the tables' data.
+    lo_data: Vec<i32>,
     /// Table data written as INSERT statements (`pg_dump --inserts`): a table that has them.
     inserts: Option<String>,
 }
@@ -190,8 +195,24 @@ impl Script {
             encoding: archive.encoding().unwrap_or("UTF8").to_owned(),
             std_strings,
             large_objects,
+            lo_steps: Vec::new(),
+            lo_data: Vec::new(),
         };
         for e in entries {
+            if is_large_object(e) && !skipped(e) {
+                if e.desc == "BLOBS" {
+                    script.lo_data.push(e.dump_id);
+                } else if !e.defn.trim().is_empty() {
+                    script.lo_steps.push(Step {
+                        id: e.dump_id,
+                        name: e.to_string(),
+                        sql: e.defn.clone(),
+                        deps: Vec::new(),
+                        locks: Vec::new(),
+                    });
+                }
+                continue;
+            }
             if skipped(e) || is_large_object(e) || e.is_table_data() || e.defn.trim().is_empty() {
                 continue;
             }
@@ -306,6 +327,8 @@ impl Script {
             encoding,
             std_strings,
             large_objects,
+            lo_steps: Vec::new(),
+            lo_data: Vec::new(),
             inserts,
         })
     }
@@ -394,24 +417,27 @@ pub(super) async fn run(options: &SyncOptions, dump: &Path) -> Result<RunReport,
     });
 
     let mut refusals = Vec::new();
-    // Large objects are never restored (pgward cannot mask them). The profile drops them the way
-    // the PII detector's coverage check expects: `[tables."pg_catalog.pg_largeobject"]
-    // rows = "none"`; otherwise they are refused.
-    let drop_large_objects = profile
-        .tables
-        .get(LARGE_OBJECTS_TABLE)
-        .is_some_and(|t| t.rows == RowsPolicy::None);
-    if let Some(what) = script
-        .large_objects
-        .as_ref()
-        .filter(|_| !drop_large_objects)
-    {
-        refusals.push(Refusal::new(
-            what.clone(),
-            format!(
-                "pgward does not copy large objects: they cannot be masked and may hold personal data. To sync without them, add `[tables.\"{LARGE_OBJECTS_TABLE}\"]` with `rows = \"none\"` to the profile, or dump without them (`pg_dump --no-large-objects`)."
-            ),
-        ));
+    // Large objects hold bytes pgward cannot mask: the profile says whether to leave them out
+    // or copy them as they are (`large_objects`; the older `[tables."pg_catalog.pg_largeobject"]
+    // rows = "none"` reads as "drop").
+    let large_objects = profile.large_objects();
+    let lo_decided = large_objects.is_some();
+    if let Some(what) = &script.large_objects {
+        match large_objects {
+            None => refusals.push(Refusal::new(
+                what.clone(),
+                "Large objects cannot be masked and may hold personal data: set `large_objects = \"drop\"` at the top of the profile to leave them out (columns referencing them keep OIDs that point at nothing, unless the profile masks them, e.g. with \"null\"), or `large_objects = \"keep\"` to copy them unmasked.",
+            )),
+            Some(LargeObjects::Keep)
+                if matches!(archive.format, Format::Plain | Format::PlainGzip) =>
+            {
+                refusals.push(Refusal::new(
+                    format!("{what}, and large_objects = \"keep\" is not supported for plain SQL dumps"),
+                    "Dump in the custom or directory format (`pg_dump -Fc` or `-Fd`), whose large objects pgward can copy, or set `large_objects = \"drop\"`.",
+                ));
+            }
+            Some(_) => {}
+        }
     }
     if let Some(at) = &script.inserts {
         refusals.push(Refusal::new(
@@ -437,7 +463,7 @@ pub(super) async fn run(options: &SyncOptions, dump: &Path) -> Result<RunReport,
     let named_lo_table = format!("\"{LARGE_OBJECTS_TABLE}\"");
     let plan_refusals = plan_refusals
         .into_iter()
-        .filter(|r| !(drop_large_objects && r.problem.contains(&named_lo_table)));
+        .filter(|r| !(lo_decided && r.problem.contains(&named_lo_table)));
     refusals.extend(plan_refusals.map(|mut r| {
         if r.problem.contains("which the source does not have") {
             r.problem = r.problem.replace(
@@ -721,6 +747,12 @@ async fn load(l: Load<'_, '_>) -> Result<Vec<(String, TableStats)>, SyncError> {
     for step in &l.script.pre {
         run_step(&conn, step, "pre-data").await?;
     }
+    let keep_large_objects = l.profile.large_objects() == Some(LargeObjects::Keep);
+    if keep_large_objects {
+        for step in &l.script.lo_steps {
+            run_step(&conn, step, "pre-data").await?;
+        }
+    }
 
     let random = l.archive.has_random_access();
     l.stages.start(
@@ -743,6 +775,12 @@ async fn load(l: Load<'_, '_>) -> Result<Vec<(String, TableStats)>, SyncError> {
         progress: l.progress,
     };
     let copied = stage.run(&l.plan.tables, random)?;
+    if keep_large_objects && !l.script.lo_data.is_empty() {
+        let (objects, bytes) = load_large_objects(&conn, l.archive, &l.script.lo_data).await?;
+        l.progress.line(&format!(
+            "large objects: {objects} copied ({bytes} bytes), unmasked (large_objects = \"keep\")"
+        ));
+    }
     for step in &l.script.sequences {
         run_step(&conn, step, "data").await?;
     }
@@ -762,6 +800,80 @@ async fn load(l: Load<'_, '_>) -> Result<Vec<(String, TableStats)>, SyncError> {
     super::after_sql(&conn, l.profile, l.stages).await?;
     drop(conn);
     Ok(copied)
+}
+
+/// Bytes of a large object per `lo_put` (and in memory at once, a few of them).
+const LO_CHUNK: usize = 1 << 20;
+
+/// Copies the large objects of the archive's `BLOBS` entries into the new database (their
+/// `lo_create` ran with pre-data): a thread reads and decompresses them, this session writes
+/// them with `lo_put` in [`LO_CHUNK`]s. Returns how many objects and bytes.
+async fn load_large_objects(
+    conn: &Client,
+    archive: &Archive,
+    ids: &[i32],
+) -> Result<(u64, u64), SyncError> {
+    let entries: Vec<TocEntry> = ids
+        .iter()
+        .filter_map(|id| archive.entry(*id).cloned())
+        .collect();
+    let archive = archive.clone();
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<(u32, i64, Vec<u8>)>(4);
+    let reader = std::thread::spawn(move || -> Result<(), ArchiveError> {
+        for entry in &entries {
+            archive.for_each_blob(entry, |oid, input| {
+                let mut offset = 0i64;
+                loop {
+                    let mut buf = vec![0u8; LO_CHUNK];
+                    let mut filled = 0;
+                    while filled < LO_CHUNK {
+                        match input.read(&mut buf[filled..]) {
+                            Ok(0) => break,
+                            Ok(n) => filled += n,
+                            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                            Err(e) => return Err(ArchiveError::from_io(e)),
+                        }
+                    }
+                    buf.truncate(filled);
+                    if filled > 0 || offset == 0 {
+                        if tx.blocking_send((oid, offset, buf)).is_err() {
+                            return Ok(());
+                        }
+                    }
+                    offset += filled as i64;
+                    if filled < LO_CHUNK {
+                        return Ok(());
+                    }
+                }
+            })?;
+        }
+        Ok(())
+    });
+    let written = async {
+        let put = conn
+            .prepare("SELECT pg_catalog.lo_put($1, $2, $3)")
+            .await
+            .map_err(|e| db_error("prepare the large objects' copy", &e))?;
+        let (mut objects, mut bytes) = (0u64, 0u64);
+        while let Some((oid, offset, data)) = rx.recv().await {
+            conn.execute(&put, &[&oid, &offset, &data])
+                .await
+                .map_err(|e| SyncError::Database {
+                    action: format!("write large object {oid} into the new database"),
+                    reason: message_without_values(&e),
+                })?;
+            objects += u64::from(offset == 0);
+            bytes += data.len() as u64;
+        }
+        Ok::<_, SyncError>((objects, bytes))
+    }
+    .await;
+    drop(rx);
+    let read = reader
+        .join()
+        .map_err(|_| SyncError::Internal("the large objects' reader stopped".into()))?;
+    read?;
+    written
 }
 
 async fn run_step(conn: &Client, step: &Step, stage: &'static str) -> Result<(), SyncError> {
