@@ -424,10 +424,7 @@ pub(super) async fn run(options: &SyncOptions, dump: &Path) -> Result<RunReport,
     let lo_decided = large_objects.is_some();
     if let Some(what) = &script.large_objects {
         match large_objects {
-            None => refusals.push(Refusal::new(
-                what.clone(),
-                "Large objects cannot be masked and may hold personal data: set `large_objects = \"drop\"` at the top of the profile to leave them out (columns referencing them keep OIDs that point at nothing, unless the profile masks them, e.g. with \"null\"), or `large_objects = \"keep\"` to copy them unmasked.",
-            )),
+            None => refusals.push(super::large_objects_refusal(what.clone())),
             Some(LargeObjects::Keep)
                 if matches!(archive.format, Format::Plain | Format::PlainGzip) =>
             {
@@ -835,10 +832,9 @@ async fn load_large_objects(
                         }
                     }
                     buf.truncate(filled);
-                    if filled > 0 || offset == 0 {
-                        if tx.blocking_send((oid, offset, buf)).is_err() {
-                            return Ok(());
-                        }
+                    if (filled > 0 || offset == 0) && tx.blocking_send((oid, offset, buf)).is_err()
+                    {
+                        return Ok(());
                     }
                     offset += filled as i64;
                     if filled < LO_CHUNK {
