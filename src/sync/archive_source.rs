@@ -6,13 +6,13 @@
 //! The stages are the live sync's, with the archive in place of the source:
 //! 1. **preflight**: the same guards on the tables and columns of the archive's DDL
 //!    ([`crate::archive::schema`]), the live sync's PII detector on those names and on the first
-//!    rows of each table's data, plus what only an archive can hold: large objects (never
-//!    restored: refused unless the profile drops them with `[tables."pg_catalog.pg_largeobject"]
-//!    rows = "none"), table data as INSERT statements (refused: they cannot be masked), and a
+//!    rows of each table's data, plus what only an archive can hold: large objects (refused
+//!    unless the profile sets `large_objects = "drop"` or `"keep"`; `keep` is refused for a plain
+//!    dump), table data as INSERT statements (refused: they cannot be masked), and a
 //!    dump of a database with the target's name (refused: without a source connection pgward
 //!    cannot tell the target from the database the dump came from). `rows = { where = ... }`
 //!    conditions run on the new database after the table's masked rows are in (a condition on a
-//!    masked column is refused); `--keep-owners` is not supported yet.
+//!    masked column is refused); `--keep-owners` is refused (owners and grants are not restored).
 //! 2. **pre-data**: the TOC's pre-data entries' SQL in archive order, on one session set up as
 //!    pg_restore sets its own. Left out: owners and grants, publications, subscriptions,
 //!    PostgreSQL 18 `STATISTICS DATA` (most-common values are real data), database-level
@@ -22,7 +22,8 @@
 //!    exactly as a live sync of the same data with the same salt would make it. Archives with
 //!    random access (directory, custom written to a file) are read `--jobs` tables at a time;
 //!    a custom archive written through a pipe and a plain dump are read once, in order, the
-//!    transform still parallel. Then the `SEQUENCE SET` entries.
+//!    transform still parallel. Then, with `large_objects = "keep"`, the `BLOBS` entries' large
+//!    objects (their `lo_create` entries ran with pre-data), and the `SEQUENCE SET` entries.
 //! 4. **post-data**: indexes, constraints, triggers and rules, `--jobs` at a time in an order
 //!    their TOC dependencies allow (two entries on one table, or two foreign keys, never run at
 //!    once), then the materialized view refreshes and event triggers.
