@@ -513,29 +513,96 @@ async fn large_objects_are_refused_dropped_or_kept_as_the_profile_says() {
     }
 }
 
-/// `--keep-owners` with `--dump` is refused before anything is written, with what to do instead.
+/// `--keep-owners` with `--dump`: owners and grants come from the archive's TOC; without the
+/// flag the objects belong to the syncing user, without grants. An owner role the target server
+/// lacks is refused before anything is written, naming the role; so is a plain dump.
 #[tokio::test]
-async fn keep_owners_with_a_dump_is_refused_clearly() {
+async fn keep_owners_restores_owners_and_grants_or_refuses_missing_roles() {
     let (src_url, _) = fresh_database("dump_owners_src").await;
     let src = support::connect(&src_url).await;
-    src.batch_execute("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1)")
-        .await
-        .unwrap();
+    src.batch_execute(
+        "CREATE ROLE pgw_dump_owner NOLOGIN; CREATE ROLE pgw_dump_reader NOLOGIN; \
+         CREATE ROLE pgw_dump_gone NOLOGIN; \
+         CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1); \
+         ALTER TABLE t OWNER TO pgw_dump_owner; GRANT SELECT ON t TO pgw_dump_reader; \
+         CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS 'SELECT a'; \
+         ALTER FUNCTION f(int) OWNER TO pgw_dump_owner",
+    )
+    .await
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("owners.dump");
     make_archive(&src_url, "-Fc", &path);
     let profile = dir.path().join("p.toml");
     std::fs::write(&profile, "version = 1\n[salt]\nenv = \"PGWARD_SALT\"\n").unwrap();
-    let target = url_for(&src_url, "dump_owners_target");
+    let owner_of = "SELECT tableowner::text FROM pg_tables WHERE tablename = 't'";
+    let reader_may = "SELECT has_table_privilege('pgw_dump_reader', 'public.t', 'SELECT')";
+
+    let target = url_for(&src_url, "dump_owners_kept");
     let mut cmd = dump_command(&path, &target, &profile, SALT_A);
     cmd.arg("--keep-owners");
     let r = run(cmd).await;
-    expect_refusal(&r, &["--keep-owners", "--dump", "without --keep-owners"]);
-    let c = support::connect(&src_url).await;
+    assert_eq!(r.code, Some(0), "{}", r.describe());
+    let t = support::connect(&target).await;
+    let owner: String = t.query_one(owner_of, &[]).await.unwrap().get(0);
+    assert_eq!(owner, "pgw_dump_owner");
+    assert!(
+        t.query_one(reader_may, &[])
+            .await
+            .unwrap()
+            .get::<_, bool>(0)
+    );
+    let f_owner: String = t
+        .query_one(
+            "SELECT proowner::regrole::text FROM pg_proc WHERE proname = 'f'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(f_owner, "pgw_dump_owner");
+
+    let target = url_for(&src_url, "dump_owners_dropped");
+    let r = run(dump_command(&path, &target, &profile, SALT_A)).await;
+    assert_eq!(r.code, Some(0), "{}", r.describe());
+    let t = support::connect(&target).await;
+    let owner: String = t.query_one(owner_of, &[]).await.unwrap().get(0);
+    assert_ne!(
+        owner, "pgw_dump_owner",
+        "without --keep-owners the syncing user owns it"
+    );
+    assert!(
+        !t.query_one(reader_may, &[])
+            .await
+            .unwrap()
+            .get::<_, bool>(0)
+    );
+
+    // An archive whose table belongs to a role the target server no longer has.
+    src.batch_execute("ALTER TABLE t OWNER TO pgw_dump_gone")
+        .await
+        .unwrap();
+    let gone = dir.path().join("gone.dump");
+    make_archive(&src_url, "-Fc", &gone);
+    src.batch_execute("ALTER TABLE t OWNER TO pgw_dump_owner; DROP ROLE pgw_dump_gone")
+        .await
+        .unwrap();
+    let target = url_for(&src_url, "dump_owners_missing");
+    let mut cmd = dump_command(&gone, &target, &profile, SALT_A);
+    cmd.arg("--keep-owners");
+    let r = run(cmd).await;
+    expect_refusal(&r, &["--keep-owners", "\"pgw_dump_gone\"", "CREATE ROLE"]);
+
+    let plain = dir.path().join("owners.sql");
+    make_archive(&src_url, "-Fp", &plain);
+    let mut cmd = dump_command(&plain, &target, &profile, SALT_A);
+    cmd.arg("--keep-owners");
+    let r = run(cmd).await;
+    expect_refusal(&r, &["--keep-owners", "plain SQL dump"]);
     assert_eq!(
         scalar_i64(
-            &c,
-            "SELECT count(*) FROM pg_database WHERE datname LIKE 'dump_owners_target%'"
+            &src,
+            "SELECT count(*) FROM pg_database WHERE datname LIKE 'dump_owners_missing%'"
         )
         .await,
         0,

@@ -12,11 +12,13 @@
 //!    dump of a database with the target's name (refused: without a source connection pgward
 //!    cannot tell the target from the database the dump came from). `rows = { where = ... }`
 //!    conditions run on the new database after the table's masked rows are in (a condition on a
-//!    masked column is refused); `--keep-owners` is refused (owners and grants are not restored).
+//!    masked column is refused). `--keep-owners` (custom and directory archives) restores each
+//!    object's owner (pg_restore's `ALTER ... OWNER TO`, from the TOC) and the grants (`ACL`
+//!    entries); refused when the target server lacks one of the owners' roles.
 //! 2. **pre-data**: the TOC's pre-data entries' SQL in archive order, on one session set up as
 //!    pg_restore sets its own. Left out: owners and grants, publications, subscriptions,
 //!    PostgreSQL 18 `STATISTICS DATA` (most-common values are real data), database-level
-//!    entries. A failing entry stops the run and names the entry.
+//!    entries (owners and grants are kept with `--keep-owners`). A failing entry stops the run and names the entry.
 //! 3. **data**: each `TABLE DATA` entry's COPY text through the live sync's pipeline
 //!    ([`super::pipeline::Pipeline::copy_rows`]) with the same masking plan, so a table comes out
 //!    exactly as a live sync of the same data with the same salt would make it. Archives with
@@ -142,7 +144,9 @@ fn is_large_object(entry: &TocEntry) -> bool {
 }
 
 impl Script {
-    fn from_toc(archive: &Archive) -> Script {
+    /// With `keep_owners`, each object's `ALTER ... OWNER TO` follows its SQL (pg_restore's
+    /// statement, from the TOC's owner) and grants (`ACL`, `DEFAULT ACL` entries) are restored.
+    fn from_toc(archive: &Archive, keep_owners: bool) -> Script {
         let entries = &archive.entries;
         let by_id: HashMap<i32, &TocEntry> = entries.iter().map(|e| (e.dump_id, e)).collect();
         let std_strings = entries
@@ -214,7 +218,12 @@ impl Script {
                 }
                 continue;
             }
-            if skipped(e) || is_large_object(e) || e.is_table_data() || e.defn.trim().is_empty() {
+            let grants = keep_owners && matches!(e.desc.as_str(), "ACL" | "DEFAULT ACL");
+            if (skipped(e) && !grants)
+                || is_large_object(e)
+                || e.is_table_data()
+                || e.defn.trim().is_empty()
+            {
                 continue;
             }
             let mut locks: Vec<i32> = e.dependencies.iter().copied().filter(table_like).collect();
@@ -227,6 +236,12 @@ impl Script {
             // `public` exists in every new database (pg_dump writes it when it was recreated).
             if e.desc == "SCHEMA" && e.tag == "public" {
                 sql = sql.replacen("CREATE SCHEMA ", "CREATE SCHEMA IF NOT EXISTS ", 1);
+            }
+            if keep_owners {
+                if let Some(alter) = alter_owner(e) {
+                    sql.push('\n');
+                    sql.push_str(&alter);
+                }
             }
             let step = Step {
                 id: e.dump_id,
@@ -335,6 +350,58 @@ impl Script {
     }
 }
 
+/// The `ALTER ... OWNER TO` pg_restore runs after an entry (`_getObjectDescription` in
+/// `pg_backup_archiver.c`): None for entries without an owner or whose kind has none of its own
+/// (indexes, constraints, triggers, comments, ...).
+fn alter_owner(e: &TocEntry) -> Option<String> {
+    use crate::pg::connect::quote_ident;
+    let owner = e.owner.as_deref().filter(|o| !o.is_empty())?;
+    let qualified = || match e.namespace.as_deref().filter(|n| !n.is_empty()) {
+        Some(ns) => format!("{}.{}", quote_ident(ns), quote_ident(&e.tag)),
+        None => quote_ident(&e.tag),
+    };
+    let object = match e.desc.as_str() {
+        "COLLATION"
+        | "CONVERSION"
+        | "DOMAIN"
+        | "FOREIGN TABLE"
+        | "MATERIALIZED VIEW"
+        | "SEQUENCE"
+        | "STATISTICS"
+        | "TABLE"
+        | "TEXT SEARCH DICTIONARY"
+        | "TEXT SEARCH CONFIGURATION"
+        | "TYPE"
+        | "VIEW" => format!("{} {}", e.desc, qualified()),
+        "SCHEMA" | "EVENT TRIGGER" | "FOREIGN DATA WRAPPER" | "SERVER" => {
+            format!("{} {}", e.desc, quote_ident(&e.tag))
+        }
+        // Their names carry argument types: pg_restore takes them from the DROP statement.
+        "FUNCTION" | "AGGREGATE" | "PROCEDURE" | "OPERATOR" | "OPERATOR CLASS"
+        | "OPERATOR FAMILY" => {
+            let drop = e.drop_stmt.trim().strip_prefix("DROP ")?;
+            let drop = drop.strip_suffix(';').unwrap_or(drop);
+            drop.replacen(" IF EXISTS", "", 1).trim_end().to_owned()
+        }
+        _ => return None,
+    };
+    Some(format!("ALTER {object} OWNER TO {};", quote_ident(owner)))
+}
+
+/// The roles the archive's objects belong to (the TOC's owners): with `--keep-owners` each must
+/// exist on the target server.
+fn owners(archive: &Archive) -> Vec<String> {
+    let mut owners: Vec<String> = archive
+        .entries
+        .iter()
+        .filter(|e| alter_owner(e).is_some())
+        .filter_map(|e| e.owner.clone())
+        .collect();
+    owners.sort();
+    owners.dedup();
+    owners
+}
+
 /// A plain dump's large-object statements: created, written, owned, commented, granted.
 fn is_large_object_sql(sql: &str) -> bool {
     let upper = sql.to_ascii_uppercase();
@@ -397,17 +464,16 @@ pub(super) async fn run(options: &SyncOptions, dump: &Path) -> Result<RunReport,
             "Use a shorter staging database name.",
         )]));
     }
-    if options.keep_owners {
+    let archive = Archive::open(dump)?;
+    if options.keep_owners && matches!(archive.format, Format::Plain | Format::PlainGzip) {
         return Err(refuse(vec![Refusal::new(
-            "--keep-owners is not supported with --dump yet",
-            "Run without --keep-owners: objects then belong to the user the sync connects as, without grants.",
+            "--keep-owners is not supported with --dump of a plain SQL dump",
+            "Dump in the custom or directory format (`pg_dump -Fc` or `-Fd`), whose owners and grants pgward restores, or run without --keep-owners: objects then belong to the user the sync connects as, without grants.",
         )]));
     }
-
-    let archive = Archive::open(dump)?;
     let script = match archive.format {
         Format::Plain | Format::PlainGzip => Script::from_plain(&archive)?,
-        Format::Custom | Format::Directory => Script::from_toc(&archive),
+        Format::Custom | Format::Directory => Script::from_toc(&archive, options.keep_owners),
     };
     let source_name = archive.dbname.clone().unwrap_or_else(|| {
         archive
@@ -486,6 +552,31 @@ pub(super) async fn run(options: &SyncOptions, dump: &Path) -> Result<RunReport,
 
     let admin = Admin::connect(&target_ep).await?;
     let target_server = admin.server().await?;
+    if options.keep_owners {
+        let wanted = owners(&archive);
+        let present: Vec<String> = admin
+            .client()
+            .query(
+                "SELECT rolname::text FROM pg_catalog.pg_roles WHERE rolname = ANY($1)",
+                &[&wanted],
+            )
+            .await
+            .map_err(|e| super::db_error("read the target server's roles", &e))?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let missing: Vec<&String> = wanted.iter().filter(|r| !present.contains(r)).collect();
+        if !missing.is_empty() {
+            let names: Vec<String> = missing.iter().map(|r| format!("\"{r}\"")).collect();
+            refusals.push(Refusal::new(
+                format!(
+                    "--keep-owners: the archive's objects belong to roles the target server does not have: {}",
+                    names.join(", ")
+                ),
+                "Create these roles on the target server (CREATE ROLE ... NOLOGIN is enough), or run without --keep-owners: objects then belong to the user the sync connects as, without grants.",
+            ));
+        }
+    }
     let comment = admin.comment(&target).await?;
     refusals.extend(preflight::production_target(
         &profile,
@@ -1378,7 +1469,7 @@ mod tests {
         );
         let archive = Archive::open(path).unwrap();
         assert!(archive.entries.iter().any(|e| e.desc == "STATISTICS DATA"));
-        let script = Script::from_toc(&archive);
+        let script = Script::from_toc(&archive, false);
         let all: Vec<&Step> = script
             .pre
             .iter()
