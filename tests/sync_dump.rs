@@ -317,47 +317,14 @@ async fn truncated_and_refused_archives_exit_1_and_write_nothing() {
     expect_refusal(&r, &["public.nope", "the archive does not have"]);
     assert_eq!(exists("dump_bad").await, 0, "nothing written");
 
-    // Large objects: no profile setting for them yet, so they are refused.
-    let (lo_url, _) = fresh_database("dump_lo_src").await;
-    let lo = support::connect(&lo_url).await;
-    lo.batch_execute(
-        "CREATE TABLE docs (id int PRIMARY KEY, body oid); \
-         INSERT INTO docs VALUES (1, lo_from_bytea(0, 'secret scan'::bytea))",
-    )
-    .await
-    .unwrap();
-    let lo_dump = dir.path().join("lo.dump");
-    make_archive(&lo_url, "-Fc", &lo_dump);
-    let lo_profile = dir.path().join("lo.toml");
-    std::fs::write(&lo_profile, "version = 1\n[salt]\nenv = \"PGWARD_SALT\"\n").unwrap();
-    let target = url_for(&base, "dump_lobj");
-    let r = run(dump_command(&lo_dump, &target, &lo_profile, SALT_A)).await;
-    expect_refusal(&r, &["large objects", "pg_catalog.pg_largeobject"]);
-    assert_eq!(exists("dump_lobj").await, 0, "nothing written");
-    // ... unless the profile drops them (the PII coverage check's convention).
-    let drop_lo = dir.path().join("drop-lo.toml");
-    std::fs::write(
-        &drop_lo,
-        "version = 1\n[salt]\nenv = \"PGWARD_SALT\"\n[tables.\"pg_catalog.pg_largeobject\"]\nrows = \"none\"\n",
-    )
-    .unwrap();
-    for (form, how) in [("fc", "-Fc"), ("plain", "-Fp")] {
-        let path = dir.path().join(format!("lo-{form}"));
-        make_archive(&lo_url, how, &path);
-        let target = url_for(&base, &format!("dump_lodrop_{form}"));
-        let r = run(dump_command(&path, &target, &drop_lo, SALT_A)).await;
-        assert_eq!(r.code, Some(0), "{form}: {}", r.describe());
-        let t = support::connect(&target).await;
-        assert_eq!(scalar_i64(&t, "SELECT count(*) FROM docs").await, 1);
-        assert_eq!(
-            scalar_i64(&t, "SELECT count(*) FROM pg_largeobject_metadata").await,
-            0,
-            "{form}: large objects dropped"
-        );
-    }
-
     // Value sampling: a column whose name says nothing, full of email addresses and phone
     // numbers, is found from the first rows of its data (in every archive form).
+    let plain_profile = dir.path().join("plain.toml");
+    std::fs::write(
+        &plain_profile,
+        "version = 1\n[salt]\nenv = \"PGWARD_SALT\"\n",
+    )
+    .unwrap();
     let (val_url, _) = fresh_database("dump_values_src").await;
     let val = support::connect(&val_url).await;
     val.batch_execute(
@@ -374,7 +341,7 @@ async fn truncated_and_refused_archives_exit_1_and_write_nothing() {
         let path = dir.path().join(format!("values-{form}"));
         make_archive(&val_url, how, &path);
         let target = url_for(&base, &format!("dump_values_{form}"));
-        let r = run(dump_command(&path, &target, &lo_profile, SALT_A)).await;
+        let r = run(dump_command(&path, &target, &plain_profile, SALT_A)).await;
         expect_refusal(&r, &["public.notes.misc", "sampled values", "email"]);
         assert!(
             !r.stderr.contains("corp-mail.com"),
@@ -388,7 +355,7 @@ async fn truncated_and_refused_archives_exit_1_and_write_nothing() {
         let path = dir.path().join(format!("inserts-{form}"));
         make_archive(&val_url, how, &path);
         let target = url_for(&base, &format!("dump_inserts_{form}"));
-        let r = run(dump_command(&path, &target, &lo_profile, SALT_A)).await;
+        let r = run(dump_command(&path, &target, &plain_profile, SALT_A)).await;
         expect_refusal(&r, &["INSERT statements", "--inserts"]);
         assert!(!r.stderr.contains("corp-mail.com"), "{}", r.describe());
         assert_eq!(
@@ -421,7 +388,7 @@ async fn truncated_and_refused_archives_exit_1_and_write_nothing() {
         .await
         .unwrap();
     let target = url_for(&base, "dump_pfail");
-    let r = run(dump_command(&pol_dump, &target, &lo_profile, SALT_A)).await;
+    let r = run(dump_command(&pol_dump, &target, &plain_profile, SALT_A)).await;
     expect_refusal(
         &r,
         &[
@@ -446,6 +413,201 @@ fn expect_refusal(r: &Run, needles: &[&str]) {
             r.describe()
         );
     }
+}
+
+/// `large_objects` in the profile: absent, a dump with large objects is refused and the message
+/// names the key; "drop" (or the older `[tables."pg_catalog.pg_largeobject"] rows = "none"`)
+/// leaves them out, the referencing column keeping its OIDs; "keep" copies them byte for byte
+/// from custom (file and pipe) and directory archives, and is refused for a plain dump.
+#[tokio::test]
+async fn large_objects_are_refused_dropped_or_kept_as_the_profile_says() {
+    let (base, _) = fresh_database("dump_lo_base").await;
+    let exists = |name: &'static str| {
+        let base = base.clone();
+        async move {
+            let c = support::connect(&base).await;
+            scalar_i64(
+                &c,
+                &format!("SELECT count(*) FROM pg_database WHERE datname = '{name}'"),
+            )
+            .await
+        }
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (lo_url, _) = fresh_database("dump_lo_src").await;
+    let lo = support::connect(&lo_url).await;
+    // One small object and one over a chunk (1 MiB) of incompressible-ish bytes.
+    lo.batch_execute(
+        "CREATE TABLE docs (id int PRIMARY KEY, body oid); \
+         INSERT INTO docs VALUES (1, lo_from_bytea(0, 'secret scan'::bytea)); \
+         INSERT INTO docs SELECT 2, lo_from_bytea(0, string_agg(sha256(int4send(g)), ''::bytea)) \
+           FROM generate_series(1, 50000) g",
+    )
+    .await
+    .unwrap();
+    let source_digest = "SELECT string_agg(md5(lo_get(body)), ',' ORDER BY id) FROM docs";
+    let want: String = lo.query_one(source_digest, &[]).await.unwrap().get(0);
+    let profile = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!("version = 1\n{text}[salt]\nenv = \"PGWARD_SALT\"\n"),
+        )
+        .unwrap();
+        path
+    };
+    let none = profile("none.toml", "");
+    let drop = profile("drop.toml", "large_objects = \"drop\"\n");
+    let legacy = dir.path().join("legacy.toml");
+    std::fs::write(
+        &legacy,
+        "version = 1\n[salt]\nenv = \"PGWARD_SALT\"\n[tables.\"pg_catalog.pg_largeobject\"]\nrows = \"none\"\n",
+    )
+    .unwrap();
+    let keep = profile("keep.toml", "large_objects = \"keep\"\n");
+
+    let fc = dir.path().join("lo.dump");
+    make_archive(&lo_url, "-Fc", &fc);
+    let target = url_for(&base, "dump_lobj");
+    let r = run(dump_command(&fc, &target, &none, SALT_A)).await;
+    expect_refusal(&r, &["large objects", "large_objects"]);
+    assert!(
+        r.stderr.contains("\"drop\"") && r.stderr.contains("\"keep\""),
+        "{}",
+        r.describe()
+    );
+    assert_eq!(exists("dump_lobj").await, 0, "nothing written");
+
+    for (form, how) in [
+        ("fc", "-Fc"),
+        ("pipe", "{pg_dump} -Fc --dbname {url} | cat > {out}"),
+        ("dir", "-Fd -j 2"),
+        ("plain", "-Fp"),
+    ] {
+        let path = dir.path().join(format!("lo-{form}"));
+        make_archive(&lo_url, how, &path);
+        for (mode, profile) in [("drop", &drop), ("legacy", &legacy), ("keep", &keep)] {
+            let target = url_for(&base, &format!("dump_lo_{mode}_{form}"));
+            let r = run(dump_command(&path, &target, profile, SALT_A)).await;
+            if mode == "keep" && form == "plain" {
+                expect_refusal(&r, &["plain SQL dumps", "pg_dump -Fc"]);
+                continue;
+            }
+            assert_eq!(r.code, Some(0), "{mode} {form}: {}", r.describe());
+            let t = support::connect(&target).await;
+            assert_eq!(scalar_i64(&t, "SELECT count(*) FROM docs").await, 2);
+            let objects = scalar_i64(&t, "SELECT count(*) FROM pg_largeobject_metadata").await;
+            if mode == "keep" {
+                assert_eq!(objects, 2, "{form}: large objects kept");
+                let got: String = t.query_one(source_digest, &[]).await.unwrap().get(0);
+                assert_eq!(got, want, "{form}: the objects' bytes");
+            } else {
+                assert_eq!(objects, 0, "{mode} {form}: large objects dropped");
+                // The column keeps the source's OIDs, which now point at nothing.
+                assert_eq!(
+                    scalar_i64(&t, "SELECT count(*) FROM docs WHERE body IS NOT NULL").await,
+                    2
+                );
+            }
+        }
+    }
+}
+
+/// `--keep-owners` with `--dump`: owners and grants come from the archive's TOC; without the
+/// flag the objects belong to the syncing user, without grants. An owner role the target server
+/// lacks is refused before anything is written, naming the role; so is a plain dump.
+#[tokio::test]
+async fn keep_owners_restores_owners_and_grants_or_refuses_missing_roles() {
+    let (src_url, _) = fresh_database("dump_owners_src").await;
+    let src = support::connect(&src_url).await;
+    src.batch_execute(
+        "CREATE ROLE pgw_dump_owner NOLOGIN; CREATE ROLE pgw_dump_reader NOLOGIN; \
+         CREATE ROLE pgw_dump_gone NOLOGIN; \
+         CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1); \
+         ALTER TABLE t OWNER TO pgw_dump_owner; GRANT SELECT ON t TO pgw_dump_reader; \
+         CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS 'SELECT a'; \
+         ALTER FUNCTION f(int) OWNER TO pgw_dump_owner",
+    )
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("owners.dump");
+    make_archive(&src_url, "-Fc", &path);
+    let profile = dir.path().join("p.toml");
+    std::fs::write(&profile, "version = 1\n[salt]\nenv = \"PGWARD_SALT\"\n").unwrap();
+    let owner_of = "SELECT tableowner::text FROM pg_tables WHERE tablename = 't'";
+    let reader_may = "SELECT has_table_privilege('pgw_dump_reader', 'public.t', 'SELECT')";
+
+    let target = url_for(&src_url, "dump_owners_kept");
+    let mut cmd = dump_command(&path, &target, &profile, SALT_A);
+    cmd.arg("--keep-owners");
+    let r = run(cmd).await;
+    assert_eq!(r.code, Some(0), "{}", r.describe());
+    let t = support::connect(&target).await;
+    let owner: String = t.query_one(owner_of, &[]).await.unwrap().get(0);
+    assert_eq!(owner, "pgw_dump_owner");
+    assert!(
+        t.query_one(reader_may, &[])
+            .await
+            .unwrap()
+            .get::<_, bool>(0)
+    );
+    let f_owner: String = t
+        .query_one(
+            "SELECT proowner::regrole::text FROM pg_proc WHERE proname = 'f'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(f_owner, "pgw_dump_owner");
+
+    let target = url_for(&src_url, "dump_owners_dropped");
+    let r = run(dump_command(&path, &target, &profile, SALT_A)).await;
+    assert_eq!(r.code, Some(0), "{}", r.describe());
+    let t = support::connect(&target).await;
+    let owner: String = t.query_one(owner_of, &[]).await.unwrap().get(0);
+    assert_ne!(
+        owner, "pgw_dump_owner",
+        "without --keep-owners the syncing user owns it"
+    );
+    assert!(
+        !t.query_one(reader_may, &[])
+            .await
+            .unwrap()
+            .get::<_, bool>(0)
+    );
+
+    // An archive whose table belongs to a role the target server no longer has.
+    src.batch_execute("ALTER TABLE t OWNER TO pgw_dump_gone")
+        .await
+        .unwrap();
+    let gone = dir.path().join("gone.dump");
+    make_archive(&src_url, "-Fc", &gone);
+    src.batch_execute("ALTER TABLE t OWNER TO pgw_dump_owner; DROP ROLE pgw_dump_gone")
+        .await
+        .unwrap();
+    let target = url_for(&src_url, "dump_owners_missing");
+    let mut cmd = dump_command(&gone, &target, &profile, SALT_A);
+    cmd.arg("--keep-owners");
+    let r = run(cmd).await;
+    expect_refusal(&r, &["--keep-owners", "\"pgw_dump_gone\"", "CREATE ROLE"]);
+
+    let plain = dir.path().join("owners.sql");
+    make_archive(&src_url, "-Fp", &plain);
+    let mut cmd = dump_command(&plain, &target, &profile, SALT_A);
+    cmd.arg("--keep-owners");
+    let r = run(cmd).await;
+    expect_refusal(&r, &["--keep-owners", "plain SQL dump"]);
+    assert_eq!(
+        scalar_i64(
+            &src,
+            "SELECT count(*) FROM pg_database WHERE datname LIKE 'dump_owners_missing%'"
+        )
+        .await,
+        0,
+        "nothing written"
+    );
 }
 
 #[tokio::test]

@@ -13,7 +13,9 @@
 //!   computed from is masked (a rule other than `keep`, or `rows = "none"`), or when the profile
 //!   names the generated column itself (acknowledging it); a materialized view while every
 //!   personal input has some rule;
-//! - large objects no column references: `[tables."pg_catalog.pg_largeobject"] rows = "none"`.
+//! - large objects no column references: `large_objects = "drop"` or `"keep"` at the top of the
+//!   profile (or the older form `[tables."pg_catalog.pg_largeobject"] rows = "none"`, read as
+//!   `drop`).
 //!
 //! **Stale** entries are tables and columns the profile names that the database does not have.
 
@@ -179,14 +181,16 @@ fn uncovered(
     profile: &Profile,
 ) -> Option<(String, String)> {
     if f.table == LARGE_OBJECTS_TABLE {
-        let ok = profile
-            .tables
-            .get(LARGE_OBJECTS_TABLE)
-            .is_some_and(|t| t.rows == RowsPolicy::None || t.columns.contains_key(&f.column));
+        let ok = profile.large_objects().is_some()
+            || profile
+                .tables
+                .get(LARGE_OBJECTS_TABLE)
+                .is_some_and(|t| t.columns.contains_key(&f.column));
         return (!ok).then(|| {
             (
                 "the profile does not say what to do with the database's large objects".to_owned(),
-                format!("[tables.\"{LARGE_OBJECTS_TABLE}\"] rows = \"none\""),
+                "large_objects = \"drop\" (top level of the profile; or \"keep\" to copy them unmasked)"
+                    .to_owned(),
             )
         });
     }

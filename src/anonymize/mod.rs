@@ -66,6 +66,8 @@ pub mod scaffold;
 pub mod transform;
 
 pub use keyed::{Salt, SaltSource};
-pub use profile::{ColumnPattern, ColumnRule, Profile, ProfileError, RowsPolicy, TableRules};
+pub use profile::{
+    ColumnPattern, ColumnRule, LargeObjects, Profile, ProfileError, RowsPolicy, TableRules,
+};
 pub use transform::array::{Element as ArrayElement, encode as encode_array, parse as parse_array};
 pub use transform::{BuildError, NoRow, RowLookup, TransformError, Transformer};

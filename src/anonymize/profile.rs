@@ -176,7 +176,32 @@ pub struct Profile {
     pub after_sql: Vec<String>,
     /// `[detect]`: the PII detector's dictionary additions and silenced words, and its sample size.
     pub detect: DetectSettings,
+    /// `large_objects = "drop" | "keep"` as written (this profile's, else an extended one's);
+    /// see [`Profile::large_objects`] for the value in effect.
+    pub large_objects_key: Option<LargeObjects>,
     salt: SaltSource,
+}
+
+/// What a sync does with the source's large objects (`large_objects = "..."`, top level).
+///
+/// Without the key a sync refuses a source that has large objects: their contents are bytes
+/// pgward cannot mask. `drop` leaves them out of the staging copy (columns that reference them,
+/// `oid` or the `lo` extension's type, keep their numbers, which then point at nothing, unless the
+/// profile masks them, e.g. with `null`); `keep` copies them as they are, unmasked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LargeObjects {
+    Drop,
+    Keep,
+}
+
+impl LargeObjects {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LargeObjects::Drop => "drop",
+            LargeObjects::Keep => "keep",
+        }
+    }
 }
 
 /// `[detect]` in a profile: how `profile check` and the sync's pre-flight look for personal data.
@@ -209,6 +234,18 @@ impl Profile {
         }
         options
     }
+
+    /// What to do with large objects: the `large_objects` key, else `drop` when the profile
+    /// writes the older form `[tables."pg_catalog.pg_largeobject"] rows = "none"` (still read,
+    /// as a synonym), else `None`: a source with large objects is refused.
+    pub fn large_objects(&self) -> Option<LargeObjects> {
+        self.large_objects_key.or_else(|| {
+            self.tables
+                .get(super::coverage::LARGE_OBJECTS_TABLE)
+                .is_some_and(|t| t.rows == RowsPolicy::None)
+                .then_some(LargeObjects::Drop)
+        })
+    }
 }
 
 #[derive(Deserialize)]
@@ -226,6 +263,7 @@ struct RawProfile {
     tables: BTreeMap<Spanned<String>, RawTable>,
     after: Option<RawAfter>,
     detect: Option<DetectSettings>,
+    large_objects: Option<LargeObjects>,
 }
 
 #[derive(Deserialize)]
@@ -257,6 +295,7 @@ struct Partial {
     protect: Vec<String>,
     after_sql: Vec<String>,
     detect: DetectSettings,
+    large_objects: Option<LargeObjects>,
     salt: Option<SaltSource>,
 }
 
@@ -355,6 +394,7 @@ fn finish(name: &str, text: &str, p: Partial) -> Result<Profile, ProfileError> {
         protect: p.protect,
         after_sql: p.after_sql,
         detect: p.detect,
+        large_objects_key: p.large_objects,
         salt,
     })
 }
@@ -404,8 +444,8 @@ fn parse_partial(
             e.message().trim().to_owned(),
             "here",
             Some(
-                "Top-level keys: version, extends, protect, [salt] env|file, [patterns], [detect], \
-                 [tables.\"schema.table\"] columns|rows, [after] sql."
+                "Top-level keys: version, extends, protect, large_objects = \"drop\"|\"keep\", [salt] \
+                 env|file, [patterns], [detect], [tables.\"schema.table\"] columns|rows, [after] sql."
                     .to_owned(),
             ),
         )
@@ -428,6 +468,7 @@ fn parse_partial(
         protect: Vec::new(),
         after_sql: Vec::new(),
         detect: DetectSettings::default(),
+        large_objects: None,
         salt: None,
     };
     let mut base_patterns = Vec::new();
@@ -505,6 +546,9 @@ fn parse_partial(
         }
         if p.salt.is_some() {
             merged.salt = p.salt;
+        }
+        if p.large_objects.is_some() {
+            merged.large_objects = p.large_objects;
         }
     }
 
@@ -588,6 +632,9 @@ fn parse_partial(
     }
 
     merged.protect.extend(raw.protect);
+    if raw.large_objects.is_some() {
+        merged.large_objects = raw.large_objects;
+    }
     if let Some(after) = raw.after {
         merged.after_sql.extend(after.sql);
     }

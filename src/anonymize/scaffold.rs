@@ -137,10 +137,24 @@ pub fn scaffold(findings: &[Finding]) -> String {
          # personal data; mark what is not personal with { transform = \"keep\", reason = \"...\" }.\n\
          # Commit it: `pgward profile check` and the sync refuse to run while a flagged column is\n\
          # missing from it.\n\
-         version = 1\n\n\
-         [salt]\n\
-         env = \"PGWARD_SALT\"\n",
+         version = 1\n",
     );
+    // Large objects: a decision the sync needs before anything else (it refuses without one).
+    let large_objects: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.kind == PiiKind::LargeObject)
+        .collect();
+    if !large_objects.is_empty() {
+        for f in &large_objects {
+            out.push_str(&comment(&format!("{}: {}", f.location(), f.reason)));
+        }
+        out.push_str(
+            "# Large objects cannot be masked: \"drop\" leaves them out of staging (the columns above\n\
+             # keep OIDs that point at nothing unless masked); \"keep\" copies them unmasked.\n\
+             large_objects = \"drop\"\n",
+        );
+    }
+    out.push_str("\n[salt]\nenv = \"PGWARD_SALT\"\n");
     let mut by_table: BTreeMap<&str, BTreeMap<&str, Vec<&Finding>>> = BTreeMap::new();
     let mut notes = Vec::new();
     for f in findings {
@@ -164,14 +178,11 @@ pub fn scaffold(findings: &[Finding]) -> String {
         }
     }
     for (table, columns) in by_table {
-        out.push_str(&format!("\n[tables.{}]\n", toml_string(table)));
+        // Covered by `large_objects` at the top.
         if table == super::coverage::LARGE_OBJECTS_TABLE {
-            for f in columns.values().flatten() {
-                out.push_str(&comment(&f.reason));
-            }
-            out.push_str("rows = \"none\"\n");
             continue;
         }
+        out.push_str(&format!("\n[tables.{}]\n", toml_string(table)));
         for (column, fs) in columns {
             for f in &fs {
                 let what = match (&f.path, &f.signal) {

@@ -225,6 +225,72 @@ fn skip_block(fields: &mut FileFields, kind: u8, id: i32) -> Result<(), ArchiveE
     }
 }
 
+/// Calls `visit` with each large object of a `BLOBS` entry (its OID and its decompressed bytes),
+/// in archive order. Without data offsets (an archive written through a pipe) the blocks before
+/// it are skipped, as pg_restore does.
+pub(crate) fn for_each_blob<E, F>(
+    path: &Path,
+    header: &Header,
+    data_start: u64,
+    entry: &TocEntry,
+    mut visit: F,
+) -> Result<(), E>
+where
+    E: From<ArchiveError>,
+    F: FnMut(u32, &mut dyn Read) -> Result<(), E>,
+{
+    let mut fields = match entry.data {
+        DataLocation::Offset(offset) => {
+            let mut fields = open_at(path, header, offset)?;
+            fields.set_context(format!("in the large objects block of {entry}"));
+            let (kind, id) = read_block_header(&mut fields)?.ok_or_else(|| fields.truncated())?;
+            if kind != BLK_BLOBS || id != entry.dump_id {
+                return Err(fields
+                    .corrupt(format_args!(
+                        "the TOC's offset for {entry} points at a block of type {kind} for dump id {id}"
+                    ))
+                    .into());
+            }
+            fields
+        }
+        _ => {
+            let mut fields = open_at(path, header, data_start)?;
+            loop {
+                fields.set_context(format!("before the large objects of {entry}"));
+                let Some((kind, id)) = read_block_header(&mut fields)? else {
+                    return Err(fields.truncated().into());
+                };
+                if kind == BLK_BLOBS && id == entry.dump_id {
+                    break fields;
+                }
+                skip_block(&mut fields, kind, id)?;
+            }
+        }
+    };
+    loop {
+        fields.set_context(format!("in the large objects block of {entry}"));
+        let oid = fields.read_int()?;
+        if oid == 0 {
+            return Ok(());
+        }
+        let oid = u32::try_from(oid)
+            .map_err(|_| fields.corrupt(format_args!("a large object OID of {oid}")))?;
+        fields.set_context(format!("in large object {oid} of {entry}"));
+        let mut chunks = Chunks::new(&mut fields);
+        {
+            let mut decoded = compress::decoder(header.compression, Framing::Zlib, &mut chunks)
+                .map_err(|e| {
+                    ArchiveError::corrupt(
+                        path,
+                        format!("cannot start decompressing large object {oid}: {e}"),
+                    )
+                })?;
+            visit(oid, &mut decoded)?;
+        }
+        chunks.skip_rest()?;
+    }
+}
+
 /// Reads every data block in file order; calls `visit` for each TABLE DATA entry's block. The
 /// rest of a block the visitor did not read is skipped. Large objects are skipped.
 pub(crate) fn scan<E, F>(

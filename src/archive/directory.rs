@@ -2,10 +2,12 @@
 //! and the TOC (never compressed), and each data entry has a file named in the TOC, `<dumpId>.dat`,
 //! plus a suffix for its compression: `.gz` (a gzip file), `.lz4` (LZ4 frames) or `.zst` (zstd).
 //! Like pg_restore, the reader takes the name as given first, then with each suffix, and decodes
-//! by the suffix found. Large objects (`blobs_<id>.toc`, `blob_<oid>.dat`) are not read.
+//! by the suffix found. Large objects: a `BLOBS` entry's file (`blobs.toc`, or `blobs_<id>.toc`
+//! from pg_dump 17 on) lists `<oid> blob_<oid>.dat` lines, one file per object, compressed the
+//! same way ([`for_each_blob`]).
 
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use super::compress::{self, Compression, Framing};
@@ -86,4 +88,61 @@ pub(crate) fn open_data(dir: &Path, entry: &TocEntry) -> Result<DataReader<'stat
         compression,
         copy,
     ))
+}
+
+/// Calls `visit` with each large object of a `BLOBS` entry: its OID and its decompressed bytes.
+pub(crate) fn for_each_blob<E, F>(dir: &Path, entry: &TocEntry, mut visit: F) -> Result<(), E>
+where
+    E: From<ArchiveError>,
+    F: FnMut(u32, &mut dyn Read) -> Result<(), E>,
+{
+    let toc = match &entry.data {
+        DataLocation::File(name) if !name.contains('/') && !name.starts_with('.') => dir.join(name),
+        _ => dir.join("blobs.toc"),
+    };
+    let file = File::open(&toc).map_err(|e| ArchiveError::io(&toc, e))?;
+    for (n, line) in BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(|e| ArchiveError::io(&toc, e))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let parsed = line
+            .split_once(' ')
+            .and_then(|(oid, name)| Some((oid.parse::<u32>().ok()?, name.trim())))
+            .filter(|(_, name)| !name.contains('/') && !name.starts_with('.'));
+        let Some((oid, name)) = parsed else {
+            return Err(ArchiveError::corrupt(
+                &toc,
+                format!("line {} is not `<oid> blob_<oid>.dat`", n + 1),
+            )
+            .into());
+        };
+        let found = [
+            Compression::None,
+            Compression::Gzip,
+            Compression::Lz4,
+            Compression::Zstd,
+        ]
+        .into_iter()
+        .map(|c| (dir.join(format!("{name}{}", c.suffix())), c))
+        .find(|(p, _)| p.is_file());
+        let Some((path, compression)) = found else {
+            return Err(ArchiveError::truncated(
+                dir,
+                format!("without large object {oid}: {name} is missing from the directory"),
+            )
+            .into());
+        };
+        let file = File::open(&path).map_err(|e| ArchiveError::io(&path, e))?;
+        let named = Named {
+            inner: BufReader::new(file),
+            path: path.clone(),
+        };
+        let mut decoded =
+            compress::decoder(compression, Framing::GzipFile, named).map_err(|e| {
+                ArchiveError::corrupt(&path, format!("cannot start decompressing: {e}"))
+            })?;
+        visit(oid, &mut decoded)?;
+    }
+    Ok(())
 }

@@ -272,6 +272,22 @@ impl Archive {
         }
     }
 
+    /// Calls `visit` with each large object of a `BLOBS` entry: its OID and a reader of its
+    /// (decompressed) bytes. Custom and directory archives only.
+    pub fn for_each_blob<E, F>(&self, entry: &TocEntry, visit: F) -> Result<(), E>
+    where
+        E: From<ArchiveError>,
+        F: FnMut(u32, &mut dyn Read) -> Result<(), E>,
+    {
+        match (self.format, &self.header) {
+            (Format::Custom, Some(header)) => {
+                custom::for_each_blob(&self.path, header, self.data_start, entry, visit)
+            }
+            (Format::Directory, _) => directory::for_each_blob(&self.path, entry, visit),
+            _ => Err(self.plain_misuse().into()),
+        }
+    }
+
     /// Reads a plain SQL dump, statement by statement.
     pub fn plain(&self) -> Result<PlainReader, ArchiveError> {
         let path = &self.path;

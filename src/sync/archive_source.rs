@@ -6,23 +6,26 @@
 //! The stages are the live sync's, with the archive in place of the source:
 //! 1. **preflight**: the same guards on the tables and columns of the archive's DDL
 //!    ([`crate::archive::schema`]), the live sync's PII detector on those names and on the first
-//!    rows of each table's data, plus what only an archive can hold: large objects (never
-//!    restored: refused unless the profile drops them with `[tables."pg_catalog.pg_largeobject"]
-//!    rows = "none"), table data as INSERT statements (refused: they cannot be masked), and a
+//!    rows of each table's data, plus what only an archive can hold: large objects (refused
+//!    unless the profile sets `large_objects = "drop"` or `"keep"`; `keep` is refused for a plain
+//!    dump), table data as INSERT statements (refused: they cannot be masked), and a
 //!    dump of a database with the target's name (refused: without a source connection pgward
 //!    cannot tell the target from the database the dump came from). `rows = { where = ... }`
 //!    conditions run on the new database after the table's masked rows are in (a condition on a
-//!    masked column is refused); `--keep-owners` is not supported yet.
+//!    masked column is refused). `--keep-owners` (custom and directory archives) restores each
+//!    object's owner (pg_restore's `ALTER ... OWNER TO`, from the TOC) and the grants (`ACL`
+//!    entries); refused when the target server lacks one of the owners' roles.
 //! 2. **pre-data**: the TOC's pre-data entries' SQL in archive order, on one session set up as
 //!    pg_restore sets its own. Left out: owners and grants, publications, subscriptions,
 //!    PostgreSQL 18 `STATISTICS DATA` (most-common values are real data), database-level
-//!    entries. A failing entry stops the run and names the entry.
+//!    entries (owners and grants are kept with `--keep-owners`). A failing entry stops the run and names the entry.
 //! 3. **data**: each `TABLE DATA` entry's COPY text through the live sync's pipeline
 //!    ([`super::pipeline::Pipeline::copy_rows`]) with the same masking plan, so a table comes out
 //!    exactly as a live sync of the same data with the same salt would make it. Archives with
 //!    random access (directory, custom written to a file) are read `--jobs` tables at a time;
 //!    a custom archive written through a pipe and a plain dump are read once, in order, the
-//!    transform still parallel. Then the `SEQUENCE SET` entries.
+//!    transform still parallel. Then, with `large_objects = "keep"`, the `BLOBS` entries' large
+//!    objects (their `lo_create` entries ran with pre-data), and the `SEQUENCE SET` entries.
 //! 4. **post-data**: indexes, constraints, triggers and rules, `--jobs` at a time in an order
 //!    their TOC dependencies allow (two entries on one table, or two foreign keys, never run at
 //!    once), then the materialized view refreshes and event triggers.
@@ -40,7 +43,7 @@ use bytes::Bytes;
 use tokio_postgres::{CancelToken, Client, NoTls};
 
 use crate::anonymize::coverage::LARGE_OBJECTS_TABLE;
-use crate::anonymize::{Profile, RowsPolicy, Salt};
+use crate::anonymize::{LargeObjects, Profile, RowsPolicy, Salt};
 use crate::archive::schema::{SchemaBuilder, tables_from_toc};
 use crate::archive::{Archive, ArchiveError, DataLocation, Format, PlainItem, Section, TocEntry};
 use crate::pg::catalog::{ServerInfo, Table};
@@ -78,8 +81,13 @@ struct Script {
     refresh: Vec<Step>,
     encoding: String,
     std_strings: bool,
-    /// A reason to refuse the dump (large objects), found while reading it.
+    /// The dump's large objects, if it has any: what they are, for messages.
     large_objects: Option<String>,
+    /// Large objects kept (`large_objects = "keep"`): their `lo_create` entries and comments,
+    /// run after pre-data.
+    lo_steps: Vec<Step>,
+    /// ... and their `BLOBS` data entries, loaded after the tables' data.
+    lo_data: Vec<i32>,
     /// Table data written as INSERT statements (`pg_dump --inserts`): a table that has them.
     inserts: Option<String>,
 }
@@ -136,7 +144,9 @@ fn is_large_object(entry: &TocEntry) -> bool {
 }
 
 impl Script {
-    fn from_toc(archive: &Archive) -> Script {
+    /// With `keep_owners`, each object's `ALTER ... OWNER TO` follows its SQL (pg_restore's
+    /// statement, from the TOC's owner) and grants (`ACL`, `DEFAULT ACL` entries) are restored.
+    fn from_toc(archive: &Archive, keep_owners: bool) -> Script {
         let entries = &archive.entries;
         let by_id: HashMap<i32, &TocEntry> = entries.iter().map(|e| (e.dump_id, e)).collect();
         let std_strings = entries
@@ -190,9 +200,30 @@ impl Script {
             encoding: archive.encoding().unwrap_or("UTF8").to_owned(),
             std_strings,
             large_objects,
+            lo_steps: Vec::new(),
+            lo_data: Vec::new(),
         };
         for e in entries {
-            if skipped(e) || is_large_object(e) || e.is_table_data() || e.defn.trim().is_empty() {
+            if is_large_object(e) && !skipped(e) {
+                if e.desc == "BLOBS" {
+                    script.lo_data.push(e.dump_id);
+                } else if !e.defn.trim().is_empty() {
+                    script.lo_steps.push(Step {
+                        id: e.dump_id,
+                        name: e.to_string(),
+                        sql: e.defn.clone(),
+                        deps: Vec::new(),
+                        locks: Vec::new(),
+                    });
+                }
+                continue;
+            }
+            let grants = keep_owners && matches!(e.desc.as_str(), "ACL" | "DEFAULT ACL");
+            if (skipped(e) && !grants)
+                || is_large_object(e)
+                || e.is_table_data()
+                || e.defn.trim().is_empty()
+            {
                 continue;
             }
             let mut locks: Vec<i32> = e.dependencies.iter().copied().filter(table_like).collect();
@@ -205,6 +236,12 @@ impl Script {
             // `public` exists in every new database (pg_dump writes it when it was recreated).
             if e.desc == "SCHEMA" && e.tag == "public" {
                 sql = sql.replacen("CREATE SCHEMA ", "CREATE SCHEMA IF NOT EXISTS ", 1);
+            }
+            if keep_owners {
+                if let Some(alter) = alter_owner(e) {
+                    sql.push('\n');
+                    sql.push_str(&alter);
+                }
             }
             let step = Step {
                 id: e.dump_id,
@@ -306,9 +343,63 @@ impl Script {
             encoding,
             std_strings,
             large_objects,
+            lo_steps: Vec::new(),
+            lo_data: Vec::new(),
             inserts,
         })
     }
+}
+
+/// The `ALTER ... OWNER TO` pg_restore runs after an entry (`_getObjectDescription` in
+/// `pg_backup_archiver.c`): None for entries without an owner or whose kind has none of its own
+/// (indexes, constraints, triggers, comments, ...).
+fn alter_owner(e: &TocEntry) -> Option<String> {
+    use crate::pg::connect::quote_ident;
+    let owner = e.owner.as_deref().filter(|o| !o.is_empty())?;
+    let qualified = || match e.namespace.as_deref().filter(|n| !n.is_empty()) {
+        Some(ns) => format!("{}.{}", quote_ident(ns), quote_ident(&e.tag)),
+        None => quote_ident(&e.tag),
+    };
+    let object = match e.desc.as_str() {
+        "COLLATION"
+        | "CONVERSION"
+        | "DOMAIN"
+        | "FOREIGN TABLE"
+        | "MATERIALIZED VIEW"
+        | "SEQUENCE"
+        | "STATISTICS"
+        | "TABLE"
+        | "TEXT SEARCH DICTIONARY"
+        | "TEXT SEARCH CONFIGURATION"
+        | "TYPE"
+        | "VIEW" => format!("{} {}", e.desc, qualified()),
+        "SCHEMA" | "EVENT TRIGGER" | "FOREIGN DATA WRAPPER" | "SERVER" => {
+            format!("{} {}", e.desc, quote_ident(&e.tag))
+        }
+        // Their names carry argument types: pg_restore takes them from the DROP statement.
+        "FUNCTION" | "AGGREGATE" | "PROCEDURE" | "OPERATOR" | "OPERATOR CLASS"
+        | "OPERATOR FAMILY" => {
+            let drop = e.drop_stmt.trim().strip_prefix("DROP ")?;
+            let drop = drop.strip_suffix(';').unwrap_or(drop);
+            drop.replacen(" IF EXISTS", "", 1).trim_end().to_owned()
+        }
+        _ => return None,
+    };
+    Some(format!("ALTER {object} OWNER TO {};", quote_ident(owner)))
+}
+
+/// The roles the archive's objects belong to (the TOC's owners): with `--keep-owners` each must
+/// exist on the target server.
+fn owners(archive: &Archive) -> Vec<String> {
+    let mut owners: Vec<String> = archive
+        .entries
+        .iter()
+        .filter(|e| alter_owner(e).is_some())
+        .filter_map(|e| e.owner.clone())
+        .collect();
+    owners.sort();
+    owners.dedup();
+    owners
 }
 
 /// A plain dump's large-object statements: created, written, owned, commented, granted.
@@ -373,17 +464,16 @@ pub(super) async fn run(options: &SyncOptions, dump: &Path) -> Result<RunReport,
             "Use a shorter staging database name.",
         )]));
     }
-    if options.keep_owners {
+    let archive = Archive::open(dump)?;
+    if options.keep_owners && matches!(archive.format, Format::Plain | Format::PlainGzip) {
         return Err(refuse(vec![Refusal::new(
-            "--keep-owners is not supported with --dump yet",
-            "Run without --keep-owners: objects then belong to the user the sync connects as, without grants.",
+            "--keep-owners is not supported with --dump of a plain SQL dump",
+            "Dump in the custom or directory format (`pg_dump -Fc` or `-Fd`), whose owners and grants pgward restores, or run without --keep-owners: objects then belong to the user the sync connects as, without grants.",
         )]));
     }
-
-    let archive = Archive::open(dump)?;
     let script = match archive.format {
         Format::Plain | Format::PlainGzip => Script::from_plain(&archive)?,
-        Format::Custom | Format::Directory => Script::from_toc(&archive),
+        Format::Custom | Format::Directory => Script::from_toc(&archive, options.keep_owners),
     };
     let source_name = archive.dbname.clone().unwrap_or_else(|| {
         archive
@@ -394,24 +484,24 @@ pub(super) async fn run(options: &SyncOptions, dump: &Path) -> Result<RunReport,
     });
 
     let mut refusals = Vec::new();
-    // Large objects are never restored (pgward cannot mask them). The profile drops them the way
-    // the PII detector's coverage check expects: `[tables."pg_catalog.pg_largeobject"]
-    // rows = "none"`; otherwise they are refused.
-    let drop_large_objects = profile
-        .tables
-        .get(LARGE_OBJECTS_TABLE)
-        .is_some_and(|t| t.rows == RowsPolicy::None);
-    if let Some(what) = script
-        .large_objects
-        .as_ref()
-        .filter(|_| !drop_large_objects)
-    {
-        refusals.push(Refusal::new(
-            what.clone(),
-            format!(
-                "pgward does not copy large objects: they cannot be masked and may hold personal data. To sync without them, add `[tables.\"{LARGE_OBJECTS_TABLE}\"]` with `rows = \"none\"` to the profile, or dump without them (`pg_dump --no-large-objects`)."
-            ),
-        ));
+    // Large objects hold bytes pgward cannot mask: the profile says whether to leave them out
+    // or copy them as they are (`large_objects`; the older `[tables."pg_catalog.pg_largeobject"]
+    // rows = "none"` reads as "drop").
+    let large_objects = profile.large_objects();
+    let lo_decided = large_objects.is_some();
+    if let Some(what) = &script.large_objects {
+        match large_objects {
+            None => refusals.push(super::large_objects_refusal(what.clone())),
+            Some(LargeObjects::Keep)
+                if matches!(archive.format, Format::Plain | Format::PlainGzip) =>
+            {
+                refusals.push(Refusal::new(
+                    format!("{what}, and large_objects = \"keep\" is not supported for plain SQL dumps"),
+                    "Dump in the custom or directory format (`pg_dump -Fc` or `-Fd`), whose large objects pgward can copy, or set `large_objects = \"drop\"`.",
+                ));
+            }
+            Some(_) => {}
+        }
     }
     if let Some(at) = &script.inserts {
         refusals.push(Refusal::new(
@@ -437,7 +527,7 @@ pub(super) async fn run(options: &SyncOptions, dump: &Path) -> Result<RunReport,
     let named_lo_table = format!("\"{LARGE_OBJECTS_TABLE}\"");
     let plan_refusals = plan_refusals
         .into_iter()
-        .filter(|r| !(drop_large_objects && r.problem.contains(&named_lo_table)));
+        .filter(|r| !(lo_decided && r.problem.contains(&named_lo_table)));
     refusals.extend(plan_refusals.map(|mut r| {
         if r.problem.contains("which the source does not have") {
             r.problem = r.problem.replace(
@@ -462,6 +552,31 @@ pub(super) async fn run(options: &SyncOptions, dump: &Path) -> Result<RunReport,
 
     let admin = Admin::connect(&target_ep).await?;
     let target_server = admin.server().await?;
+    if options.keep_owners {
+        let wanted = owners(&archive);
+        let present: Vec<String> = admin
+            .client()
+            .query(
+                "SELECT rolname::text FROM pg_catalog.pg_roles WHERE rolname = ANY($1)",
+                &[&wanted],
+            )
+            .await
+            .map_err(|e| super::db_error("read the target server's roles", &e))?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let missing: Vec<&String> = wanted.iter().filter(|r| !present.contains(r)).collect();
+        if !missing.is_empty() {
+            let names: Vec<String> = missing.iter().map(|r| format!("\"{r}\"")).collect();
+            refusals.push(Refusal::new(
+                format!(
+                    "--keep-owners: the archive's objects belong to roles the target server does not have: {}",
+                    names.join(", ")
+                ),
+                "Create these roles on the target server (CREATE ROLE ... NOLOGIN is enough), or run without --keep-owners: objects then belong to the user the sync connects as, without grants.",
+            ));
+        }
+    }
     let comment = admin.comment(&target).await?;
     refusals.extend(preflight::production_target(
         &profile,
@@ -721,6 +836,12 @@ async fn load(l: Load<'_, '_>) -> Result<Vec<(String, TableStats)>, SyncError> {
     for step in &l.script.pre {
         run_step(&conn, step, "pre-data").await?;
     }
+    let keep_large_objects = l.profile.large_objects() == Some(LargeObjects::Keep);
+    if keep_large_objects {
+        for step in &l.script.lo_steps {
+            run_step(&conn, step, "pre-data").await?;
+        }
+    }
 
     let random = l.archive.has_random_access();
     l.stages.start(
@@ -743,6 +864,12 @@ async fn load(l: Load<'_, '_>) -> Result<Vec<(String, TableStats)>, SyncError> {
         progress: l.progress,
     };
     let copied = stage.run(&l.plan.tables, random)?;
+    if keep_large_objects && !l.script.lo_data.is_empty() {
+        let (objects, bytes) = load_large_objects(&conn, l.archive, &l.script.lo_data).await?;
+        l.progress.line(&format!(
+            "large objects: {objects} copied ({bytes} bytes), unmasked (large_objects = \"keep\")"
+        ));
+    }
     for step in &l.script.sequences {
         run_step(&conn, step, "data").await?;
     }
@@ -762,6 +889,79 @@ async fn load(l: Load<'_, '_>) -> Result<Vec<(String, TableStats)>, SyncError> {
     super::after_sql(&conn, l.profile, l.stages).await?;
     drop(conn);
     Ok(copied)
+}
+
+/// Bytes of a large object per `lo_put` (and in memory at once, a few of them).
+const LO_CHUNK: usize = 1 << 20;
+
+/// Copies the large objects of the archive's `BLOBS` entries into the new database (their
+/// `lo_create` ran with pre-data): a thread reads and decompresses them, this session writes
+/// them with `lo_put` in [`LO_CHUNK`]s. Returns how many objects and bytes.
+async fn load_large_objects(
+    conn: &Client,
+    archive: &Archive,
+    ids: &[i32],
+) -> Result<(u64, u64), SyncError> {
+    let entries: Vec<TocEntry> = ids
+        .iter()
+        .filter_map(|id| archive.entry(*id).cloned())
+        .collect();
+    let archive = archive.clone();
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<(u32, i64, Vec<u8>)>(4);
+    let reader = std::thread::spawn(move || -> Result<(), ArchiveError> {
+        for entry in &entries {
+            archive.for_each_blob(entry, |oid, input| {
+                let mut offset = 0i64;
+                loop {
+                    let mut buf = vec![0u8; LO_CHUNK];
+                    let mut filled = 0;
+                    while filled < LO_CHUNK {
+                        match input.read(&mut buf[filled..]) {
+                            Ok(0) => break,
+                            Ok(n) => filled += n,
+                            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                            Err(e) => return Err(ArchiveError::from_io(e)),
+                        }
+                    }
+                    buf.truncate(filled);
+                    if (filled > 0 || offset == 0) && tx.blocking_send((oid, offset, buf)).is_err()
+                    {
+                        return Ok(());
+                    }
+                    offset += filled as i64;
+                    if filled < LO_CHUNK {
+                        return Ok(());
+                    }
+                }
+            })?;
+        }
+        Ok(())
+    });
+    let written = async {
+        let put = conn
+            .prepare("SELECT pg_catalog.lo_put($1, $2, $3)")
+            .await
+            .map_err(|e| db_error("prepare the large objects' copy", &e))?;
+        let (mut objects, mut bytes) = (0u64, 0u64);
+        while let Some((oid, offset, data)) = rx.recv().await {
+            conn.execute(&put, &[&oid, &offset, &data])
+                .await
+                .map_err(|e| SyncError::Database {
+                    action: format!("write large object {oid} into the new database"),
+                    reason: message_without_values(&e),
+                })?;
+            objects += u64::from(offset == 0);
+            bytes += data.len() as u64;
+        }
+        Ok::<_, SyncError>((objects, bytes))
+    }
+    .await;
+    drop(rx);
+    let read = reader
+        .join()
+        .map_err(|_| SyncError::Internal("the large objects' reader stopped".into()))?;
+    read?;
+    written
 }
 
 async fn run_step(conn: &Client, step: &Step, stage: &'static str) -> Result<(), SyncError> {
@@ -1269,7 +1469,7 @@ mod tests {
         );
         let archive = Archive::open(path).unwrap();
         assert!(archive.entries.iter().any(|e| e.desc == "STATISTICS DATA"));
-        let script = Script::from_toc(&archive);
+        let script = Script::from_toc(&archive, false);
         let all: Vec<&Step> = script
             .pre
             .iter()

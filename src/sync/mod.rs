@@ -576,6 +576,17 @@ async fn load(l: Load<'_, '_>) -> Result<Vec<(String, TableStats)>, SyncError> {
         .await
         .map_err(|e| db_error("prepare a session on the new database", &e))?;
     copy_sequences(l.snapshot_conn, &new_conn, l.sequences).await?;
+    match l.profile.large_objects() {
+        Some(crate::anonymize::LargeObjects::Keep) => {
+            let n = copy_large_objects(l.snapshot_conn, &new_conn).await?;
+            if n > 0 {
+                l.progress.line(&format!(
+                    "large objects: {n} copied, unmasked (large_objects = \"keep\")"
+                ));
+            }
+        }
+        _ => drop_large_objects(&new_conn).await?,
+    }
     // Everything is read: release the snapshot, which holds back vacuum on the source.
     l.snapshot_conn
         .batch_execute("COMMIT")
@@ -663,8 +674,107 @@ async fn personal_data_refusals(
             )
         })
         .collect();
-    refusals.extend(uncovered_refusals(&scan.findings, tables, profile));
+    // Large objects: one refusal that names the profile key, in place of the coverage check's.
+    let large_objects = crate::pg::sample::large_objects(source)
+        .await
+        .map_err(|e| db_error("count the source's large objects", &e))?;
+    let decided = profile.large_objects().is_some();
+    refusals.extend(
+        uncovered_refusals(&scan.findings, tables, profile)
+            .into_iter()
+            .filter(|r| {
+                large_objects == 0 || !r.problem.starts_with(coverage::LARGE_OBJECTS_TABLE)
+            }),
+    );
+    if large_objects > 0 && !decided {
+        refusals.push(large_objects_refusal(format!(
+            "the source holds {large_objects} large objects"
+        )));
+    }
     Ok(refusals)
+}
+
+/// The refusal of a source (or archive) with large objects and a profile without
+/// `large_objects`: both sources say the same.
+fn large_objects_refusal(what: String) -> Refusal {
+    Refusal::new(
+        what,
+        "Large objects cannot be masked and may hold personal data: set `large_objects = \"drop\"` at the top of the profile to leave them out (columns referencing them keep OIDs that point at nothing, unless the profile masks them, e.g. with \"null\"), or `large_objects = \"keep\"` to copy them unmasked.",
+    )
+}
+
+/// Bytes of a large object per `lo_get`/`lo_put` round trip.
+const LO_CHUNK: i32 = 1 << 20;
+
+/// `large_objects = "keep"` on a live source: every large object of the snapshot, copied into
+/// the new database with its OID, [`LO_CHUNK`] bytes at a time. Returns how many.
+async fn copy_large_objects(source: &Client, target: &Client) -> Result<u64, SyncError> {
+    let oids: Vec<u32> = source
+        .query(
+            "SELECT oid FROM pg_catalog.pg_largeobject_metadata ORDER BY oid",
+            &[],
+        )
+        .await
+        .map_err(|e| db_error("list the source's large objects", &e))?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let get = source
+        .prepare("SELECT pg_catalog.lo_get($1, $2, $3)")
+        .await
+        .map_err(|e| db_error("read the source's large objects", &e))?;
+    // pg_dump 17 and newer write large objects' metadata into a schema-only dump.
+    let create = target
+        .prepare(
+            "SELECT pg_catalog.lo_create($1) WHERE NOT EXISTS \
+             (SELECT FROM pg_catalog.pg_largeobject_metadata WHERE oid = $1)",
+        )
+        .await
+        .map_err(|e| db_error("create large objects in the new database", &e))?;
+    let put = target
+        .prepare("SELECT pg_catalog.lo_put($1, $2, $3)")
+        .await
+        .map_err(|e| db_error("write large objects into the new database", &e))?;
+    for oid in &oids {
+        target.execute(&create, &[oid]).await.map_err(|e| {
+            db_error(
+                &format!("create large object {oid} in the new database"),
+                &e,
+            )
+        })?;
+        let mut offset = 0i64;
+        loop {
+            let chunk: Vec<u8> = source
+                .query_one(&get, &[oid, &offset, &LO_CHUNK])
+                .await
+                .map_err(|e| db_error(&format!("read large object {oid} of the source"), &e))?
+                .get(0);
+            if !chunk.is_empty() {
+                target
+                    .execute(&put, &[oid, &offset, &chunk])
+                    .await
+                    .map_err(|e| {
+                        db_error(
+                            &format!("write large object {oid} into the new database"),
+                            &e,
+                        )
+                    })?;
+            }
+            if chunk.len() < LO_CHUNK as usize {
+                break;
+            }
+            offset += chunk.len() as i64;
+        }
+    }
+    Ok(oids.len() as u64)
+}
+
+/// `large_objects = "drop"`: none in the new database, even if the schema dump created some.
+async fn drop_large_objects(target: &Client) -> Result<(), SyncError> {
+    target
+        .batch_execute("SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata")
+        .await
+        .map_err(|e| db_error("leave the large objects out of the new database", &e))
 }
 
 /// The detector's findings the profile does not cover, as refusals (both sources).

@@ -8,7 +8,8 @@
 //!   consistency, triggers, sequences, matview, rows policies, the run report, the swap;
 //! - `refusals`: every pre-flight refusal exits 1 and writes nothing; bad profiles exit 2;
 //! - `pagila`: ../shared/datasets/pagila-schema.sql filled by fixtures/sync/pagila-data.sql syncs;
-//! - `killed`: a sync killed mid-COPY leaves the previous staging intact and the next run works.
+//! - `killed`: a sync killed mid-COPY leaves the previous staging intact and the next run works;
+//! - `large_objects`: the profile's `large_objects` key refuses, drops or keeps them.
 //!
 //! Run: `cargo test --test sync`.
 
@@ -19,5 +20,6 @@ mod fixtures;
 mod hard_cases;
 mod harness;
 mod killed;
+mod large_objects;
 mod pagila;
 mod refusals;

@@ -28,6 +28,7 @@ mod keep;
 mod last_name;
 mod lorem;
 mod mask;
+mod memo;
 mod name;
 mod null;
 mod number_noise;
@@ -185,6 +186,9 @@ pub fn reference() -> String {
 pub struct Transformer {
     kind: &'static str,
     inner: Box<dyn Transform>,
+    /// Recent results, for transformers whose output depends on the value alone and costs more
+    /// than a lookup (see [`memo`]).
+    memo: Option<memo::Memo>,
 }
 
 impl std::fmt::Debug for Transformer {
@@ -206,9 +210,14 @@ impl Transformer {
         };
         let inner = (entry.build)(rule, &ctx)
             .map_err(|m| BuildError(format!("transformer `{}`: {m}", entry.name)))?;
+        // Cheap or row-reading transformers are not cached: `template` reads other columns,
+        // the others cost less than a lookup.
+        let cached = inner.row_columns().is_empty()
+            && !matches!(entry.name, "keep" | "null" | "constant" | "mask");
         Ok(Transformer {
             kind: entry.name,
             inner,
+            memo: cached.then(memo::Memo::default),
         })
     }
 
@@ -226,10 +235,17 @@ impl Transformer {
     ) -> Result<Option<String>, TransformError> {
         match value {
             None => Ok(self.inner.apply_null()),
-            Some(v) => self.inner.apply(v, row).map_err(|message| TransformError {
-                transformer: self.kind,
-                message,
-            }),
+            Some(v) => {
+                let compute = || self.inner.apply(v, row);
+                match &self.memo {
+                    Some(memo) => memo.get_or(v, compute),
+                    None => compute(),
+                }
+                .map_err(|message| TransformError {
+                    transformer: self.kind,
+                    message,
+                })
+            }
         }
     }
 
