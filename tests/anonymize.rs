@@ -763,3 +763,68 @@ fn errors_in_an_extended_file_point_into_that_file() {
     assert!(err.to_string().contains("base.toml:4"), "{err}");
     assert!(err.to_string().contains("nmae"), "{err}");
 }
+
+/// A billing address as PostgreSQL prints the jsonb of scripts/bench-sync/generate.sql.
+fn bench_billing(n: u64) -> String {
+    format!(
+        r#"{{"zip": "{:05}", "city": "City {}", "name": "Customer {n} Smith", "email": "user{n}@corp.example.com", "line1": "{} Main Street", "phone": "+1 415 555 {:04}", "country": "US"}}"#,
+        n % 100_000,
+        n % 500,
+        n % 9000,
+        n % 10_000
+    )
+}
+
+fn bench_body(n: u64) -> String {
+    format!(
+        "Hi team,\n\nOur last invoice was charged twice, can you refund one of them? My account email is user{n}@corp.example.com and you can reach me at +1 415 555 {:04} during office hours.\nOur new address: {} Main Street, City {}. Thanks, order 42 of 2024-01-02.",
+        n % 10_000,
+        n % 9000,
+        n % 500
+    )
+}
+
+/// Masks `inputs` with a fresh transformer of `rule`; prints ns per value and a digest of all
+/// outputs (the digest must not change when the transformers get faster).
+fn bench_one(label: &str, rule: &str, inputs: &[String]) {
+    use std::hash::{Hash, Hasher};
+    let t = build(rule, "bench-salt");
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let start = std::time::Instant::now();
+    for v in inputs {
+        apply(&t, v).hash(&mut h);
+    }
+    let ns = start.elapsed().as_nanos() / inputs.len() as u128;
+    println!("{label:<28} {ns:>6} ns/value  outputs {:016x}", h.finish());
+}
+
+/// Micro-benchmark of the costly masking paths (not in CI):
+/// `cargo test --release --test anonymize -- --ignored --nocapture bench_masking`.
+#[test]
+#[ignore]
+fn bench_masking() {
+    const N: u64 = 200_000;
+    let billing: Vec<String> = (0..N).map(bench_billing).collect();
+    let emails: Vec<String> = (0..N)
+        .map(|n| format!("user{n}@corp.example.com"))
+        .collect();
+    let bodies: Vec<String> = (0..N).map(bench_body).collect();
+    let plain: Vec<String> = (0..N)
+        .map(|n| format!("Thanks for the quick fix, ticket {n} can be closed. Order 42 shipped."))
+        .collect();
+    for _ in 0..2 {
+        bench_one(
+            "json billing (6 paths)",
+            r#"{ transform = "json", paths = { "$.name" = "name", "$.email" = "email", "$.phone" = "phone", "$.line1" = "address", "$.city" = "city", "$.zip" = "zip" } }"#,
+            &billing,
+        );
+        bench_one(
+            "json parse+print only",
+            r#"{ transform = "json", paths = { "$.absent" = "keep" } }"#,
+            &billing,
+        );
+        bench_one("email", r#""email""#, &emails);
+        bench_one("scrub", r#""scrub""#, &bodies);
+        bench_one("scrub, no PII", r#""scrub""#, &plain);
+    }
+}
