@@ -767,6 +767,19 @@ async fn post_data_starts_as_tables_load_and_restores_the_source_schema() {
             scalar_i64(&target, "SELECT count(*) FROM child WHERE note = 'touched'").await,
             &format!("{name}: rows the trigger saw"),
         );
+        if jobs == 1 {
+            // One session, tables largest first: child, parent, then the readings partitions.
+            // parent's key is built as soon as parent is in, before the readings are copied
+            // (transaction ids order the work on the new database).
+            let sql =
+                "SELECT ((SELECT xmin::text::bigint FROM pg_class WHERE relname = 'parent_pkey')
+                             < (SELECT min(xmin::text::bigint) FROM readings))::int::int8";
+            checks.eq(
+                1,
+                scalar_i64(&target, sql).await,
+                &format!("{name}: parent_pkey built before the readings are copied"),
+            );
+        }
         let report: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
         let stages: Vec<&str> = report["stages"]
