@@ -26,16 +26,23 @@
 //!    a custom archive written through a pipe and a plain dump are read once, in order, the
 //!    transform still parallel. Then, with `large_objects = "keep"`, the `BLOBS` entries' large
 //!    objects (their `lo_create` entries ran with pre-data), and the `SEQUENCE SET` entries.
-//! 4. **post-data**: indexes, constraints, triggers and rules, `--jobs` at a time in an order
-//!    their TOC dependencies allow (two entries on one table, or two foreign keys, never run at
-//!    once), then the materialized view refreshes and event triggers.
+//! 4. **post-data**: indexes, constraints, triggers and rules, on the same `--jobs` sessions as
+//!    the data and alongside them, as pg_restore's parallel restore does: one scheduler runs
+//!    the tables' data (largest first) and each post-data entry once what it depends on is
+//!    done, where an entry that depends on a table waits for that table's data (an index, a
+//!    constraint, a trigger once its table is loaded; a foreign key once both tables and the
+//!    referenced key are). Two entries on one table, or two foreign keys, never run at once.
+//!    A plain dump's statements carry no dependencies: they start once all data are in. Then
+//!    the materialized view refreshes and event triggers, in order. In the run report the two
+//!    stages overlap: "data" runs from its start to the last table's end (plus large objects
+//!    and sequences), "post-data" from its first entry's start to its last entry's end (plus
+//!    the refreshes), so they can add up to more than the time they took together.
 //! 5. verify (row counts: rows read from the archive = rows in the new database), after-sql and
 //!    the swap: the live sync's own functions.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Read};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::{Instant, SystemTime};
 
@@ -844,15 +851,22 @@ async fn load(l: Load<'_, '_>) -> Result<Vec<(String, TableStats)>, SyncError> {
     }
 
     let random = l.archive.has_random_access();
+    let plain = matches!(l.archive.format, Format::Plain | Format::PlainGzip);
     l.stages.start(
         "data",
         &format!(
-            ": {} tables, {}",
+            ": {} tables, {}; post-data ({} indexes, constraints, triggers) {}",
             l.plan.tables.len(),
             if random {
                 format!("{} at a time", l.options.jobs)
             } else {
                 "read in one pass".to_owned()
+            },
+            l.script.post.len(),
+            if plain {
+                "once all data are in"
+            } else {
+                "as the tables it needs are loaded"
             }
         ),
     );
@@ -863,7 +877,8 @@ async fn load(l: Load<'_, '_>) -> Result<Vec<(String, TableStats)>, SyncError> {
         jobs: l.options.jobs,
         progress: l.progress,
     };
-    let copied = stage.run(&l.plan.tables, random)?;
+    let (copied, timing) = stage.run(&l.plan.tables, random, &l.script.post, plain)?;
+    let tail = Instant::now();
     if keep_large_objects && !l.script.lo_data.is_empty() {
         let (objects, bytes) = load_large_objects(&conn, l.archive, &l.script.lo_data).await?;
         l.progress.line(&format!(
@@ -873,13 +888,27 @@ async fn load(l: Load<'_, '_>) -> Result<Vec<(String, TableStats)>, SyncError> {
     for step in &l.script.sequences {
         run_step(&conn, step, "data").await?;
     }
-
-    l.stages
-        .start("post-data", ": indexes, constraints, triggers");
-    run_parallel(&new_ep, &preamble, &l.script.post, l.options.jobs)?;
+    // Data and post-data overlap: each stage's time is its own items' span (see `Timing`), so
+    // the two can add up to more than the time they took together.
+    l.stages.current = None;
+    l.stages.done.push(report::StageReport {
+        name: "data",
+        seconds: timing.data_seconds + tail.elapsed().as_secs_f64(),
+    });
+    l.progress.line(&format!(
+        "STEP {}: post-data: {} indexes, constraints and triggers took {:.1} s from the first to the last, alongside the data; then materialized views and event triggers",
+        l.stages.done.len() + 1,
+        l.script.post.len(),
+        timing.post_seconds
+    ));
+    let tail = Instant::now();
     for step in &l.script.refresh {
         run_step(&conn, step, "post-data").await?;
     }
+    l.stages.done.push(report::StageReport {
+        name: "post-data",
+        seconds: timing.post_seconds + tail.elapsed().as_secs_f64(),
+    });
 
     l.stages.start("verify", ": row counts");
     conn.batch_execute("RESET search_path")
@@ -1007,126 +1036,6 @@ fn message_without_values(e: &tokio_postgres::Error) -> String {
     }
 }
 
-/// Runs steps on `jobs` sessions, each once the steps it depends on are done, never two steps on
-/// one table at once (pg_restore's rule: their locks would conflict, or deadlock).
-fn run_parallel(
-    target: &Endpoint,
-    preamble: &str,
-    steps: &[Step],
-    jobs: usize,
-) -> Result<(), SyncError> {
-    if steps.is_empty() {
-        return Ok(());
-    }
-    let ids: HashSet<i32> = steps.iter().map(|s| s.id).collect();
-    struct State {
-        pending: Vec<usize>,
-        done: HashSet<i32>,
-        running: Vec<usize>,
-        error: Option<SyncError>,
-    }
-    let state = Mutex::new(State {
-        pending: (0..steps.len()).collect(),
-        done: HashSet::new(),
-        running: Vec::new(),
-        error: None,
-    });
-    let wake = Condvar::new();
-    let cancel: Mutex<Vec<CancelToken>> = Mutex::new(Vec::new());
-
-    let next = |st: &mut State| -> Option<usize> {
-        let busy: HashSet<i32> = st
-            .running
-            .iter()
-            .flat_map(|&i| steps[i].locks.iter().copied())
-            .collect();
-        let pos = st.pending.iter().position(|&i| {
-            let s = &steps[i];
-            s.deps
-                .iter()
-                .all(|d| !ids.contains(d) || st.done.contains(d))
-                && !s.locks.iter().any(|l| busy.contains(l))
-        })?;
-        Some(st.pending.remove(pos))
-    };
-    let fail = |e: SyncError| {
-        let mut st = lock(&state);
-        if st.error.is_none() {
-            st.error = Some(e);
-            let tokens = cancel.lock().unwrap_or_else(|e| e.into_inner()).clone();
-            std::thread::spawn(move || {
-                if let Ok(rt) = runtime() {
-                    rt.block_on(async {
-                        for t in tokens {
-                            let _ = t.cancel_query(NoTls).await;
-                        }
-                    });
-                }
-            });
-        }
-        wake.notify_all();
-    };
-    let worker = || -> Result<(), SyncError> {
-        let rt = runtime().map_err(|e| SyncError::Internal(format!("tokio runtime: {e}")))?;
-        rt.block_on(async {
-            let conn = target.connect("target").await?;
-            conn.batch_execute(preamble)
-                .await
-                .map_err(|e| db_error("prepare a session on the new database", &e))?;
-            cancel
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(conn.cancel_token());
-            loop {
-                let index = {
-                    let mut st = lock(&state);
-                    loop {
-                        if st.error.is_some() || (st.pending.is_empty()) {
-                            return Ok(());
-                        }
-                        if let Some(i) = next(&mut st) {
-                            st.running.push(i);
-                            break i;
-                        }
-                        if st.running.is_empty() {
-                            // Nothing runs and nothing can start: a dependency outside the
-                            // archive's post-data that never comes.
-                            let names: Vec<String> =
-                                st.pending.iter().map(|&i| steps[i].name.clone()).collect();
-                            return Err(SyncError::Internal(format!(
-                                "post-data entries wait for each other: {}",
-                                names.join(", ")
-                            )));
-                        }
-                        st = wake.wait(st).unwrap_or_else(|e| e.into_inner());
-                    }
-                };
-                let step = &steps[index];
-                let result = run_step(&conn, step, "post-data").await;
-                let mut st = lock(&state);
-                st.running.retain(|&i| i != index);
-                st.done.insert(step.id);
-                drop(st);
-                wake.notify_all();
-                result?;
-            }
-        })
-    };
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.clamp(1, steps.len()) {
-            scope.spawn(|| {
-                if let Err(e) = worker() {
-                    fail(e);
-                }
-            });
-        }
-    });
-    match state.into_inner().unwrap_or_else(|e| e.into_inner()).error {
-        Some(e) => Err(e),
-        None => Ok(()),
-    }
-}
-
 /// The data stage from an archive.
 struct DumpData<'a> {
     archive: &'a Archive,
@@ -1141,12 +1050,77 @@ const CHUNK: usize = 256 * 1024;
 /// Chunks queued between them (a few MiB per table, whatever its size).
 const CHUNKS_IN_FLIGHT: usize = 8;
 
+/// How long the data and the post-data items took. They overlap: each stage runs from the
+/// load's start (data) or its first item's start (post-data) to its last item's end.
+struct Timing {
+    data_seconds: f64,
+    post_seconds: f64,
+}
+
+/// What a session of the load runs next.
+enum Item<'t> {
+    /// One table's data, read on its own (random access).
+    Table(&'t TableJob, &'t TocEntry),
+    /// The one pass over an archive without random access: every table's data, in order.
+    Pass,
+    /// A post-data step, by index.
+    Post(usize),
+}
+
+/// The load's shared state: what is left, what runs, what is done.
+struct State<'t> {
+    /// Tables left to copy with their stored size, smallest first (`pop` takes the largest).
+    tables: Vec<(&'t TableJob, &'t TocEntry, u64)>,
+    /// The one pass is still to start.
+    pass: bool,
+    /// Post-data steps left, in archive order.
+    post: Vec<usize>,
+    /// Post-data steps running.
+    running: Vec<usize>,
+    /// Data items running.
+    copying: usize,
+    /// Done: post-data steps' ids and TABLE DATA entries' ids.
+    done: HashSet<i32>,
+    error: Option<SyncError>,
+    data_end: Option<Instant>,
+    post_first: Option<Instant>,
+    post_last: Option<Instant>,
+}
+
+impl State<'_> {
+    fn data_left(&self) -> bool {
+        !self.tables.is_empty() || self.pass || self.copying > 0
+    }
+}
+
+/// A session's `search_path`: the copies and the profile's row conditions use the default one,
+/// the archive's DDL runs with an empty one (as pg_restore's sessions do).
+#[derive(PartialEq)]
+enum SearchPath {
+    Empty,
+    Default,
+}
+
 impl DumpData<'_> {
-    fn run(
-        &self,
-        tables: &[TableJob],
+    /// Loads the tables' data and runs the post-data `steps` on `jobs` sessions, one scheduler
+    /// for both (pg_restore's parallel restore): tables largest first, and each post-data step
+    /// as soon as the steps it depends on are done, where a step that depends on a table waits
+    /// for that table's data (pg_restore's `repoint_table_dependencies`); so an index, a
+    /// constraint or a trigger starts once its table is loaded, a foreign key once both tables
+    /// and the referenced key are. A ready step goes before a table smaller than the table(s)
+    /// it waited for (pg_restore's largest-first order). Two steps on one table, or two foreign
+    /// keys, never run at once. Without random access one session reads the archive in one
+    /// pass, and the steps start as their tables complete on the others. With `after_all_data`
+    /// (a plain dump, whose statements carry no dependencies) the steps start once all data
+    /// are in. Any failure cancels what the other sessions are running.
+    fn run<'t>(
+        &'t self,
+        tables: &'t [TableJob],
         random: bool,
-    ) -> Result<Vec<(String, TableStats)>, SyncError> {
+        steps: &[Step],
+        after_all_data: bool,
+    ) -> Result<(Vec<(String, TableStats)>, Timing), SyncError> {
+        let started = Instant::now();
         let data: HashMap<String, &TocEntry> = self
             .archive
             .table_data()
@@ -1154,56 +1128,271 @@ impl DumpData<'_> {
             .collect();
         let jobs: HashMap<&str, &TableJob> = tables.iter().map(|j| (j.key.as_str(), j)).collect();
         let results: Mutex<Vec<(String, TableStats)>> = Mutex::new(Vec::new());
-        if random {
+        let copied: Vec<(&TableJob, &TocEntry)> = tables
+            .iter()
+            .filter(|j| j.rows != RowsPolicy::None)
+            .filter_map(|j| data.get(&j.key).map(|e| (j, *e)))
+            .collect();
+        // The TABLE DATA entries the steps may wait for, with their stored size.
+        let mut todo: Vec<(&TableJob, &TocEntry, u64)> = Vec::new();
+        let waited: HashMap<i32, u64> = if random {
+            todo = copied
+                .iter()
+                .filter(|(_, e)| e.data != DataLocation::None)
+                .map(|(j, e)| (*j, *e, stored_size(self.archive, e)))
+                .collect();
             // Largest first (pgcopydb's order: the long copies start first); `pop` takes from
             // the end.
-            let mut todo: Vec<(&TableJob, &TocEntry)> = tables
+            todo.sort_by_key(|(_, _, size)| *size);
+            todo.iter().map(|(_, e, size)| (e.dump_id, *size)).collect()
+        } else {
+            copied.iter().map(|(_, e)| (e.dump_id, 0)).collect()
+        };
+        // pg_restore's `repoint_table_dependencies`: a step that depends on a table depends on
+        // its data too.
+        let by_id: HashMap<i32, &TocEntry> = self
+            .archive
+            .entries
+            .iter()
+            .map(|e| (e.dump_id, e))
+            .collect();
+        let data_of: HashMap<i32, i32> = self
+            .archive
+            .table_data()
+            .filter(|e| waited.contains_key(&e.dump_id))
+            .flat_map(|e| {
+                e.dependencies
+                    .iter()
+                    .filter(|d| by_id.get(d).is_some_and(|t| t.desc == "TABLE"))
+                    .map(move |d| (*d, e.dump_id))
+            })
+            .collect();
+        let deps: Vec<Vec<i32>> = steps
+            .iter()
+            .map(|s| {
+                s.deps
+                    .iter()
+                    .flat_map(|d| std::iter::once(*d).chain(data_of.get(d).copied()))
+                    .collect()
+            })
+            .collect();
+        let priority: Vec<u64> = deps
+            .iter()
+            .map(|ds| ds.iter().filter_map(|d| waited.get(d)).max().copied())
+            .map(|p| p.unwrap_or(0))
+            .collect();
+        let ids: HashSet<i32> = steps
+            .iter()
+            .map(|s| s.id)
+            .chain(waited.keys().copied())
+            .collect();
+        // A plain dump has no TOC: its data are found by reading it.
+        let pass = !random;
+        let items = todo.len() + usize::from(pass) + steps.len();
+        let state = Mutex::new(State {
+            tables: todo,
+            pass,
+            post: (0..steps.len()).collect(),
+            running: Vec::new(),
+            copying: 0,
+            done: HashSet::new(),
+            error: None,
+            data_end: None,
+            post_first: None,
+            post_last: None,
+        });
+        let wake = Condvar::new();
+        let cancel: Mutex<Vec<CancelToken>> = Mutex::new(Vec::new());
+
+        let ready = |st: &State, i: usize, busy: &HashSet<i32>| {
+            !(after_all_data && st.data_left())
+                && deps[i]
+                    .iter()
+                    .all(|d| !ids.contains(d) || st.done.contains(d))
+                && !steps[i].locks.iter().any(|l| busy.contains(l))
+        };
+        let next = |st: &mut State<'t>| -> Option<Item<'t>> {
+            if st.pass {
+                st.pass = false;
+                st.copying += 1;
+                return Some(Item::Pass);
+            }
+            let busy: HashSet<i32> = st
+                .running
                 .iter()
-                .filter(|j| j.rows != RowsPolicy::None)
-                .filter_map(|j| {
-                    data.get(&j.key)
-                        .filter(|e| e.data != DataLocation::None)
-                        .map(|e| (j, *e))
-                })
+                .flat_map(|&i| steps[i].locks.iter().copied())
                 .collect();
-            todo.sort_by_key(|(_, e)| stored_size(self.archive, e));
-            let queue = Mutex::new(todo);
-            let failed = AtomicBool::new(false);
-            let error: Mutex<Option<SyncError>> = Mutex::new(None);
+            let mut best: Option<usize> = None;
+            for (pos, &i) in st.post.iter().enumerate() {
+                if best.is_none_or(|b| priority[i] > priority[st.post[b]]) && ready(st, i, &busy) {
+                    best = Some(pos);
+                }
+            }
+            let table = st.tables.last().map(|t| t.2);
+            match (best, table) {
+                (Some(pos), Some(size)) if priority[st.post[pos]] > size => {}
+                (_, Some(_)) => {
+                    let (job, entry, _) = st.tables.pop()?;
+                    st.copying += 1;
+                    return Some(Item::Table(job, entry));
+                }
+                (Some(_), None) => {}
+                (None, None) => return None,
+            }
+            let i = st.post.remove(best?);
+            st.running.push(i);
+            st.post_first.get_or_insert_with(Instant::now);
+            Some(Item::Post(i))
+        };
+        let fail = |e: SyncError| {
+            let mut st = lock(&state);
+            if st.error.is_none() {
+                st.error = Some(e);
+                let tokens = lock(&cancel).clone();
+                std::thread::spawn(move || {
+                    if let Ok(rt) = runtime() {
+                        rt.block_on(async {
+                            for t in tokens {
+                                let _ = t.cancel_query(NoTls).await;
+                            }
+                        });
+                    }
+                });
+            }
+            wake.notify_all();
+        };
+        // A table's data are in: the steps waiting for it may start.
+        let loaded = |id: Option<i32>| {
+            let mut st = lock(&state);
+            match id {
+                Some(id) => {
+                    st.done.insert(id);
+                }
+                None => st.done.extend(waited.keys().copied()),
+            }
+            if !st.data_left() {
+                st.data_end = Some(Instant::now());
+            }
+            drop(st);
+            wake.notify_all();
+        };
+        let worker = || -> Result<(), SyncError> {
+            let rt = runtime().map_err(|e| SyncError::Internal(format!("tokio runtime: {e}")))?;
+            let conn = rt.block_on(async {
+                let conn = self.target.connect("target").await?;
+                conn.batch_execute(self.preamble)
+                    .await
+                    .map_err(|e| db_error("prepare a session on the new database", &e))?;
+                Ok::<_, SyncError>(conn)
+            })?;
+            lock(&cancel).push(conn.cancel_token());
+            let pipeline = Pipeline::new();
+            let mut path = SearchPath::Empty;
+            let mut set_path = |want: SearchPath| -> Result<(), SyncError> {
+                if path == want {
+                    return Ok(());
+                }
+                let sql = match want {
+                    // COPY and the row filters name tables in full; the profile's conditions
+                    // were written with the default search path.
+                    SearchPath::Default => "RESET search_path",
+                    SearchPath::Empty => "SELECT pg_catalog.set_config('search_path', '', false)",
+                };
+                rt.block_on(conn.batch_execute(sql))
+                    .map_err(|e| db_error("prepare a session on the new database", &e))?;
+                path = want;
+                Ok(())
+            };
+            loop {
+                let item = {
+                    let mut st = lock(&state);
+                    loop {
+                        if st.error.is_some() {
+                            return Ok(());
+                        }
+                        if let Some(item) = next(&mut st) {
+                            break item;
+                        }
+                        if st.post.is_empty() && !st.data_left() {
+                            return Ok(());
+                        }
+                        if st.running.is_empty() && st.copying == 0 {
+                            // Nothing runs and nothing can start: a dependency outside the
+                            // archive's post-data that never comes.
+                            let names: Vec<String> =
+                                st.post.iter().map(|&i| steps[i].name.clone()).collect();
+                            return Err(SyncError::Internal(format!(
+                                "post-data entries wait for each other: {}",
+                                names.join(", ")
+                            )));
+                        }
+                        st = wake.wait(st).unwrap_or_else(|e| e.into_inner());
+                    }
+                };
+                match item {
+                    Item::Table(job, entry) => {
+                        let copied = set_path(SearchPath::Default).and_then(|()| {
+                            let mut reader = self.archive.open_data(entry)?;
+                            self.copy(&rt, &pipeline, &conn, job, &mut reader)
+                        });
+                        lock(&state).copying -= 1;
+                        let stats = match copied {
+                            Ok(stats) => stats,
+                            Err(e) => {
+                                wake.notify_all();
+                                return Err(e);
+                            }
+                        };
+                        push(&results, &job.key, stats);
+                        loaded(Some(entry.dump_id));
+                    }
+                    Item::Pass => {
+                        let passed = set_path(SearchPath::Default).and_then(|()| {
+                            self.one_pass(&rt, &pipeline, &conn, &jobs, &results, &|id| {
+                                loaded(Some(id))
+                            })
+                        });
+                        lock(&state).copying -= 1;
+                        loaded(None);
+                        passed?;
+                    }
+                    Item::Post(i) => {
+                        let step = &steps[i];
+                        let result = set_path(SearchPath::Empty)
+                            .and_then(|()| rt.block_on(run_step(&conn, step, "post-data")));
+                        let mut st = lock(&state);
+                        st.running.retain(|&r| r != i);
+                        st.done.insert(step.id);
+                        st.post_last = Some(Instant::now());
+                        drop(st);
+                        wake.notify_all();
+                        result?;
+                    }
+                }
+            }
+        };
+        if items > 0 {
             std::thread::scope(|scope| {
-                for _ in 0..self.jobs.clamp(1, tables.len().max(1)) {
+                for _ in 0..self.jobs.clamp(1, items) {
                     scope.spawn(|| {
-                        let result = self.worker(
-                            || {
-                                if failed.load(Ordering::SeqCst) {
-                                    return None;
-                                }
-                                queue.lock().unwrap_or_else(|e| e.into_inner()).pop()
-                            },
-                            &results,
-                        );
-                        if let Err(e) = result {
-                            failed.store(true, Ordering::SeqCst);
-                            error
-                                .lock()
-                                .unwrap_or_else(|e| e.into_inner())
-                                .get_or_insert(e);
+                        if let Err(e) = worker() {
+                            fail(e);
                         }
                     });
                 }
             });
-            if let Some(e) = error.into_inner().unwrap_or_else(|e| e.into_inner()) {
-                return Err(e);
-            }
-        } else {
-            // One pass over the file, on a thread of its own (with its own runtime).
-            std::thread::scope(|scope| {
-                scope
-                    .spawn(|| self.one_pass(&jobs, &results))
-                    .join()
-                    .unwrap_or_else(|_| Err(SyncError::Internal("the data reader stopped".into())))
-            })?;
         }
+        let st = state.into_inner().unwrap_or_else(|e| e.into_inner());
+        if let Some(e) = st.error {
+            return Err(e);
+        }
+        let timing = Timing {
+            data_seconds: st.data_end.map_or(0.0, |end| (end - started).as_secs_f64()),
+            post_seconds: match (st.post_first, st.post_last) {
+                (Some(first), Some(last)) => (last - first).as_secs_f64(),
+                _ => 0.0,
+            },
+        };
         // Tables without data (rows = "none", or no TABLE DATA in the archive, e.g. one made
         // with --exclude-table-data) count zero rows.
         let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -1219,30 +1408,19 @@ impl DumpData<'_> {
                 results.push((job.key.clone(), zero));
             }
         }
-        Ok(results)
+        Ok((results, timing))
     }
 
-    /// A worker of a random-access archive: takes tables from `next` until it is empty.
-    fn worker<'t>(
-        &self,
-        next: impl Fn() -> Option<(&'t TableJob, &'t TocEntry)>,
-        results: &Mutex<Vec<(String, TableStats)>>,
-    ) -> Result<(), SyncError> {
-        let rt = runtime().map_err(|e| SyncError::Internal(format!("tokio runtime: {e}")))?;
-        let target = rt.block_on(self.connect())?;
-        let pipeline = Pipeline::new();
-        while let Some((job, entry)) = next() {
-            let mut reader = self.archive.open_data(entry)?;
-            let stats = self.copy(&rt, &pipeline, &target, job, &mut reader)?;
-            push(results, &job.key, stats);
-        }
-        Ok(())
-    }
-
+    /// Reads an archive without random access once, in order, copying each table's data on
+    /// `target`; `loaded` is told each TABLE DATA entry done.
     fn one_pass(
         &self,
+        rt: &tokio::runtime::Runtime,
+        pipeline: &Pipeline,
+        target: &Client,
         jobs: &HashMap<&str, &TableJob>,
         results: &Mutex<Vec<(String, TableStats)>>,
+        loaded: &dyn Fn(i32),
     ) -> Result<(), SyncError> {
         // Data for a table the DDL does not define would be lost silently: refuse it.
         let wanted = |key: &str| match jobs.get(key) {
@@ -1251,9 +1429,6 @@ impl DumpData<'_> {
                 "the archive has data for {key}, but pgward found no CREATE TABLE for it in the archive's DDL"
             ))),
         };
-        let rt = runtime().map_err(|e| SyncError::Internal(format!("tokio runtime: {e}")))?;
-        let target = rt.block_on(self.connect())?;
-        let pipeline = Pipeline::new();
         match self.archive.format {
             Format::Plain | Format::PlainGzip => {
                 let mut reader = self.archive.plain()?;
@@ -1267,7 +1442,7 @@ impl DumpData<'_> {
                         block.target.table
                     );
                     if let Some(job) = wanted(&key)? {
-                        let stats = self.copy(&rt, &pipeline, &target, job, &mut block.rows)?;
+                        let stats = self.copy(rt, pipeline, target, job, &mut block.rows)?;
                         push(results, &job.key, stats);
                     }
                 }
@@ -1275,27 +1450,13 @@ impl DumpData<'_> {
             }
             _ => self.archive.for_each_data(|entry, reader| {
                 if let Some(job) = wanted(&entry.qualified_name())? {
-                    let stats = self.copy(&rt, &pipeline, &target, job, reader)?;
+                    let stats = self.copy(rt, pipeline, target, job, reader)?;
                     push(results, &job.key, stats);
+                    loaded(entry.dump_id);
                 }
                 Ok::<(), SyncError>(())
             }),
         }
-    }
-
-    async fn connect(&self) -> Result<Client, SyncError> {
-        let target = self.target.connect("target").await?;
-        target
-            .batch_execute(self.preamble)
-            .await
-            .map_err(|e| db_error("prepare a connection to the new database for copying", &e))?;
-        // COPY and the row filters name tables in full; the profile's conditions were written
-        // with the default search path.
-        target
-            .batch_execute("RESET search_path")
-            .await
-            .map_err(|e| db_error("prepare a connection to the new database for copying", &e))?;
-        Ok(target)
     }
 
     /// Copies one table's COPY text from `reader` into the new database: a thread reads the
