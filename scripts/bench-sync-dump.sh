@@ -115,35 +115,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-export PGHOST=$dir PGPORT=5432 PGUSER=postgres
-unset PGDATABASE PGPASSWORD PGSERVICE
-url() { echo "postgresql://postgres@/$1?host=$dir&port=5432"; }
-psql_cmd=(env "PGOPTIONS=-c client_min_messages=warning" "$bindir/psql" -X -q -v ON_ERROR_STOP=1)
-psql_() { "${psql_cmd[@]}" "$@"; }
-sql() { psql_ -At -d "$1" -c "$2"; }
-
-log "initdb in $dir"
-as_server "$bindir/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --locale=C --no-sync >/dev/null
-cat >>"$dir/data/postgresql.conf" <<EOF
-# bench-sync-dump.sh (the settings of bench-sync.sh)
-listen_addresses = ''
-unix_socket_directories = '$dir'
-port = 5432
-max_connections = 50
-shared_buffers = 1GB
-work_mem = 64MB
-maintenance_work_mem = 512MB
-max_wal_size = 4GB
-min_wal_size = 1GB
-checkpoint_timeout = 15min
-fsync = on
-synchronous_commit = on
-full_page_writes = on
-wal_level = replica
-autovacuum = on
-EOF
-as_server "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null ||
-    { tail -n 20 "$dir/server.log" >&2; die "the server did not start"; }
+# shellcheck source=bench-sync/cluster.sh
+. "$files/cluster.sh"
+start_cluster "bench-sync-dump.sh (the settings of bench-sync.sh)"
 
 # ---------------------------------------------------------------------------------------------
 # Measuring: wall seconds, peak RSS (kB) of the client process.

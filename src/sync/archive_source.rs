@@ -634,12 +634,7 @@ pub(super) async fn run(options: &SyncOptions, dump: &Path) -> Result<RunReport,
     .await;
     let copied = match loaded {
         Ok(copied) => copied,
-        Err(e) => {
-            progress.clear();
-            let _ = admin.drop_database(&new).await;
-            interrupt::done();
-            return Err(e);
-        }
+        Err(e) => return Err(super::abandon(&admin, &new, &progress, e).await),
     };
     let previous = super::swap_stage(&admin, options, &target, &new, &mut stages).await?;
     let mut report = super::finish_report(report, "synced", &plan, Some(&copied), stages, started);

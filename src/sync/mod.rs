@@ -401,12 +401,7 @@ async fn run_async(options: &SyncOptions) -> Result<RunReport, SyncError> {
     .await;
     let copied = match loaded {
         Ok(copied) => copied,
-        Err(e) => {
-            progress.clear();
-            let _ = admin.drop_database(&new).await;
-            interrupt::done();
-            return Err(e);
-        }
+        Err(e) => return Err(abandon(&admin, &new, &progress, e).await),
     };
 
     let previous = swap_stage(&admin, options, &target, &new, &mut stages).await?;
@@ -482,6 +477,15 @@ struct Load<'a, 'b> {
     new: &'a str,
     stages: &'a mut Stages<'b>,
     progress: &'a Progress,
+}
+
+/// A load that failed, for both sources: the half-built database is dropped (the old staging was
+/// never touched) and the error goes on to the caller.
+async fn abandon(admin: &Admin, new: &str, progress: &Progress, error: SyncError) -> SyncError {
+    progress.clear();
+    let _ = admin.drop_database(new).await;
+    interrupt::done();
+    error
 }
 
 /// Stage 7, for both sources: the new database takes the target's name. Returns the previous
