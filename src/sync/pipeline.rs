@@ -661,7 +661,15 @@ fn transform_batch(context: &BatchContext, batch: Batch) -> Result<Batch, Pipeli
         });
     };
     let mut out = Vec::with_capacity(batch.data.len() + batch.data.len() / 8);
-    let lines = batch.data.split(|&b| b == b'\n').take(batch.rows as usize);
+    let mut start = 0;
+    let lines = memchr::memchr_iter(b'\n', &batch.data)
+        .chain(std::iter::once(batch.data.len()))
+        .map(|end| {
+            let line = &batch.data[start..end];
+            start = end + 1;
+            line
+        })
+        .take(batch.rows as usize);
     for (row, line) in (batch.first_row..).zip(lines) {
         let edited = editor.edit(line, &mut out, |fields| context.transform.apply(fields));
         edited.map_err(|err| match err {

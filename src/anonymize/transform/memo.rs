@@ -16,7 +16,7 @@
 //! The values stay in memory only while the transformer exists (the run), like the batches being
 //! masked; nothing is written anywhere.
 
-use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU8, AtomicU32, Ordering};
 use std::sync::{Mutex, OnceLock};
 
@@ -54,7 +54,7 @@ impl Memo {
         let slots = self
             .slots
             .get_or_init(|| (0..SLOTS).map(|_| Mutex::default()).collect());
-        let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(value);
+        let hash = foldhash::fast::FixedState::with_seed(0).hash_one(value);
         &slots[(hash as usize) % SLOTS]
     }
 
