@@ -17,9 +17,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use harness::{
-    Checks, Run, SALT_A, collect_values, digests, find_pii, fixture, fresh_database, line_diff,
-    load_hard_cases, pg_dump, pg_program, row_counts, run, scalar_i64, schema_lines, sequences,
-    sync_command, url_for,
+    Checks, Run, SALT_A, collect_values, databases_like, digests, find_pii, fixture,
+    fresh_database, line_diff, load_hard_cases, pg_dump, pg_program, row_counts, run, scalar_i64,
+    schema_lines, sequences, sync_command, url_for,
 };
 
 /// The PII columns of the hard cases (tests/sync/hard_cases.rs reads the same).
@@ -415,6 +415,15 @@ async fn truncated_and_refused_archives_exit_1_and_write_nothing() {
     );
 }
 
+/// Output text without miette's wrapping: box-drawing margins dropped, whitespace runs as one
+/// space.
+fn flatten(text: &str) -> String {
+    text.replace(['│', '×'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn expect_refusal(r: &Run, needles: &[&str]) {
     assert_eq!(r.code, Some(1), "{}", r.describe());
     for needle in needles {
@@ -801,4 +810,288 @@ async fn post_data_starts_as_tables_load_and_restores_the_source_schema() {
         );
     }
     checks.finish("post_data_starts_as_tables_load_and_restores_the_source_schema");
+}
+
+/// A table copied whole that references one the profile filters (`rows = "none"`, a `where`,
+/// also on a partitioned table, whose foreign keys name the root) is refused before anything is
+/// written, as the live sync refuses it: its foreign key (from the archive's `FK CONSTRAINT`
+/// entries, or a plain dump's statements) could not be created. The staging database already
+/// there is left as it was, and no new database stays behind. With the referencing table
+/// filtered too, the sync runs and the foreign keys are there.
+#[tokio::test]
+async fn a_table_copied_whole_may_not_reference_a_filtered_one() {
+    let (src_url, _) = fresh_database("dump_fk_src").await;
+    let src = support::connect(&src_url).await;
+    src.batch_execute(
+        "CREATE TABLE parent (id int PRIMARY KEY, label text);
+         CREATE TABLE child (id int PRIMARY KEY,
+                             parent_id int NOT NULL CONSTRAINT child_parent_fk REFERENCES parent (id));
+         CREATE TABLE zones (id int PRIMARY KEY) PARTITION BY RANGE (id);
+         CREATE TABLE zones_low PARTITION OF zones FOR VALUES FROM (0) TO (100);
+         CREATE TABLE sites (id int PRIMARY KEY,
+                             zone_id int CONSTRAINT sites_zone_fk REFERENCES zones (id));
+         INSERT INTO parent SELECT g, 'p' || g FROM generate_series(1, 5) g;
+         INSERT INTO child SELECT g, g FROM generate_series(1, 5) g;
+         INSERT INTO zones SELECT g FROM generate_series(1, 5) g;
+         INSERT INTO sites SELECT g, g FROM generate_series(1, 5) g",
+    )
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let fc = dir.path().join("fk.dump");
+    make_archive(&src_url, "-Fc", &fc);
+    let plain = dir.path().join("fk.sql");
+    make_archive(&src_url, "-Fp", &plain);
+    let profile = |name: &str, tables: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!("version = 1\n[salt]\nenv = \"PGWARD_SALT\"\n{tables}"),
+        )
+        .unwrap();
+        path
+    };
+    let parent_none = "[tables.\"public.parent\"]\nrows = \"none\"\n";
+    let parent_where = "[tables.\"public.parent\"]\nrows = { where = \"id <= 2\" }\n";
+    let zones_where = "[tables.\"public.zones\"]\nrows = { where = \"id <= 2\" }\n";
+    let child_none = "[tables.\"public.child\"]\nrows = \"none\"\n";
+    let child_where = "[tables.\"public.child\"]\nrows = { where = \"parent_id <= 2\" }\n";
+    let sites_where = "[tables.\"public.sites\"]\nrows = { where = \"zone_id <= 2\" }\n";
+
+    // A staging database from an earlier run, which the refused runs must leave alone.
+    let target = url_for(&src_url, "dump_fk_t");
+    let r = run(dump_command(
+        &fc,
+        &target,
+        &profile("plain.toml", ""),
+        SALT_A,
+    ))
+    .await;
+    assert_eq!(r.code, Some(0), "{}", r.describe());
+    support::connect(&target)
+        .await
+        .batch_execute("CREATE TABLE earlier_run (id int)")
+        .await
+        .unwrap();
+    let admin = support::connect(&src_url).await;
+
+    for (name, archive, tables, needles) in [
+        (
+            "none",
+            &fc,
+            parent_none.to_owned(),
+            &[
+                "public.child references public.parent (foreign key child_parent_fk)",
+                "rows = \"none\"",
+            ][..],
+        ),
+        (
+            "where",
+            &fc,
+            parent_where.to_owned(),
+            &[
+                "public.child references public.parent (foreign key child_parent_fk)",
+                "rows.where",
+            ][..],
+        ),
+        (
+            "partitioned",
+            &fc,
+            zones_where.to_owned(),
+            &[
+                "public.sites references public.zones (foreign key sites_zone_fk)",
+                "rows.where",
+            ][..],
+        ),
+        (
+            "plain",
+            &plain,
+            parent_none.to_owned(),
+            &["public.child references public.parent (foreign key child_parent_fk)"][..],
+        ),
+        (
+            "one_of_two",
+            &fc,
+            format!("{parent_none}{child_none}{zones_where}"),
+            &["public.sites references public.zones (foreign key sites_zone_fk)"][..],
+        ),
+    ] {
+        let p = profile(&format!("{name}.toml"), &tables);
+        let r = run(dump_command(archive, &target, &p, SALT_A)).await;
+        assert_eq!(r.code, Some(1), "{name}: {}", r.describe());
+        // The message as one line (the terminal wraps it anywhere).
+        let flat = flatten(&r.stderr);
+        for needle in needles {
+            assert!(
+                flat.contains(needle),
+                "{name}: stderr lacks {needle:?}: {}",
+                r.describe()
+            );
+        }
+        assert!(
+            flat.contains("Give [tables.\"public."),
+            "{name}: the fix names the profile's table: {}",
+            r.describe()
+        );
+        if name == "one_of_two" {
+            assert!(
+                !flat.contains("public.child references"),
+                "{name}: child is filtered too: {}",
+                r.describe()
+            );
+        }
+        assert_eq!(
+            databases_like(&admin, "dump_fk_t")
+                .await
+                .into_iter()
+                .collect::<Vec<_>>(),
+            vec!["dump_fk_t".to_owned()],
+            "{name}: no new database left behind"
+        );
+        assert_eq!(
+            scalar_i64(
+                &support::connect(&target).await,
+                "SELECT count(*) FROM pg_tables WHERE tablename = 'earlier_run'"
+            )
+            .await,
+            1,
+            "{name}: the staging database is untouched"
+        );
+    }
+
+    // Filtered on both sides: the sync runs, and the foreign keys hold.
+    for (name, archive, tables, parents, children) in [
+        ("none", &fc, format!("{parent_none}{child_none}"), 0, 0),
+        ("where", &fc, format!("{parent_where}{child_where}"), 2, 2),
+        (
+            "partitioned",
+            &fc,
+            format!("{zones_where}{sites_where}"),
+            5,
+            5,
+        ),
+        ("plain", &plain, format!("{parent_none}{child_none}"), 0, 0),
+    ] {
+        let p = profile(&format!("ok_{name}.toml"), &tables);
+        let target = url_for(&src_url, &format!("dump_fk_ok_{name}"));
+        let r = run(dump_command(archive, &target, &p, SALT_A)).await;
+        assert_eq!(r.code, Some(0), "{name}: {}", r.describe());
+        let t = support::connect(&target).await;
+        assert_eq!(
+            scalar_i64(&t, "SELECT count(*) FROM parent").await,
+            parents,
+            "{name}: parent rows"
+        );
+        assert_eq!(
+            scalar_i64(&t, "SELECT count(*) FROM child").await,
+            children,
+            "{name}: child rows"
+        );
+        if name == "partitioned" {
+            assert_eq!(scalar_i64(&t, "SELECT count(*) FROM zones").await, 2);
+            assert_eq!(scalar_i64(&t, "SELECT count(*) FROM sites").await, 2);
+        }
+        assert_eq!(
+            scalar_i64(
+                &t,
+                "SELECT count(*) FROM pg_constraint WHERE conname IN ('child_parent_fk', 'sites_zone_fk')"
+            )
+            .await,
+            2,
+            "{name}: the foreign keys"
+        );
+    }
+}
+
+/// `--keep-owners --dump`: the roles the archive's grants name (`ACL` grantees, quoted names
+/// too, and `DEFAULT ACL` roles), not only its owners, must exist on the target server: a
+/// missing one is refused before anything is written, naming it. With the roles there, the
+/// grants are restored.
+#[tokio::test]
+async fn keep_owners_refuses_grants_to_roles_the_target_lacks() {
+    let (src_url, _) = fresh_database("dump_grants_src").await;
+    let src = support::connect(&src_url).await;
+    let roles = "CREATE ROLE \"Pgw Grant Gone\" NOLOGIN; CREATE ROLE pgw_grant_kept NOLOGIN; \
+                 CREATE ROLE pgw_grant_dflt NOLOGIN;";
+    src.batch_execute(&format!(
+        "{roles}
+         CREATE TABLE g (id int PRIMARY KEY); INSERT INTO g VALUES (1);
+         GRANT SELECT ON g TO \"Pgw Grant Gone\", pgw_grant_kept;
+         ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO pgw_grant_dflt"
+    ))
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("grants.dump");
+    make_archive(&src_url, "-Fc", &path);
+    let profile = dir.path().join("p.toml");
+    std::fs::write(&profile, "version = 1\n[salt]\nenv = \"PGWARD_SALT\"\n").unwrap();
+    // The roles go; the archive still names them.
+    src.batch_execute(
+        "ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE SELECT ON TABLES FROM pgw_grant_dflt;
+         REVOKE SELECT ON g FROM \"Pgw Grant Gone\", pgw_grant_kept;
+         DROP ROLE \"Pgw Grant Gone\"; DROP ROLE pgw_grant_dflt",
+    )
+    .await
+    .unwrap();
+
+    let target = url_for(&src_url, "dump_grants_t");
+    let mut cmd = dump_command(&path, &target, &profile, SALT_A);
+    cmd.arg("--keep-owners");
+    let r = run(cmd).await;
+    assert_eq!(r.code, Some(1), "{}", r.describe());
+    // The message as one line (the terminal wraps it anywhere).
+    let flat = flatten(&r.stderr);
+    for needle in [
+        "--keep-owners: the archive's objects belong to or are granted to roles the target server does not have",
+        "\"Pgw Grant Gone\" (named by the grants of TOC entry",
+        "(ACL public.TABLE g)",
+        "\"pgw_grant_dflt\" (named by the grants of TOC entry",
+        "(DEFAULT ACL public.DEFAULT PRIVILEGES FOR TABLES)",
+        "CREATE ROLE",
+    ] {
+        assert!(
+            flat.contains(needle),
+            "stderr lacks {needle:?}: {}",
+            r.describe()
+        );
+    }
+    assert!(
+        !r.stderr.contains("\"pgw_grant_kept\""),
+        "a role the target has is not named: {}",
+        r.describe()
+    );
+    assert!(
+        databases_like(&src, "dump_grants_t").await.is_empty(),
+        "nothing written"
+    );
+
+    src.batch_execute("CREATE ROLE \"Pgw Grant Gone\" NOLOGIN; CREATE ROLE pgw_grant_dflt NOLOGIN")
+        .await
+        .unwrap();
+    let mut cmd = dump_command(&path, &target, &profile, SALT_A);
+    cmd.arg("--keep-owners");
+    let r = run(cmd).await;
+    assert_eq!(r.code, Some(0), "{}", r.describe());
+    let t = support::connect(&target).await;
+    for role in ["Pgw Grant Gone", "pgw_grant_kept"] {
+        let may: bool = t
+            .query_one(
+                "SELECT has_table_privilege($1::text::name, 'public.g', 'SELECT')",
+                &[&role],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        assert!(may, "{role} may read public.g");
+    }
+    assert_eq!(
+        scalar_i64(
+            &t,
+            "SELECT count(*) FROM pg_default_acl WHERE defaclacl::text LIKE '%pgw_grant_dflt=r/%'"
+        )
+        .await,
+        1,
+        "the default privileges are restored"
+    );
 }

@@ -19,10 +19,14 @@
 //! A domain column gets its base type (as the catalog query gives it), a partition its
 //! partitioned root, and the columns of a table that has data follow its `COPY` statement's
 //! order, which is the order of the data (generated columns are never in it).
+//!
+//! The same tokenizer reads what the other guards need: foreign keys ([`foreign_keys`], from
+//! `ALTER TABLE [ONLY] child ADD CONSTRAINT name FOREIGN KEY (...) REFERENCES parent(...)`) and
+//! the roles grants name ([`grant_roles`], from `GRANT`, `REVOKE`, `ALTER DEFAULT PRIVILEGES`).
 
 use std::collections::HashMap;
 
-use crate::pg::catalog::{Column, Table, TableKind};
+use crate::pg::catalog::{Column, ForeignKey, Table, TableKind};
 
 use super::{CopyTarget, TocEntry};
 
@@ -281,6 +285,131 @@ impl SchemaBuilder {
     }
 }
 
+/// The foreign keys `sql` adds, as pg_dump writes them (an `FK CONSTRAINT` entry, or a plain
+/// dump's statement): `ALTER TABLE [ONLY] schema.child ADD CONSTRAINT name FOREIGN KEY (cols)
+/// REFERENCES schema.parent(cols) ...`. Names are unquoted, as the catalog spells them.
+pub fn foreign_keys(sql: &str) -> Vec<ForeignKey> {
+    let tokens = tokenize(sql);
+    let mut keys = Vec::new();
+    for statement in tokens.split(|t| t.kind == Kind::Sym(';')) {
+        let mut p = Cursor {
+            sql,
+            t: statement,
+            i: 0,
+        };
+        if !(p.keyword("ALTER") && p.keyword("TABLE")) {
+            continue;
+        }
+        if p.keyword("IF") && !p.keyword("EXISTS") {
+            continue;
+        }
+        p.keyword("ONLY");
+        let Some(child) = p.qualified() else { continue };
+        if !(p.keyword("ADD") && p.keyword("CONSTRAINT")) {
+            continue;
+        }
+        let Some(name) = p.ident() else { continue };
+        if !(p.keyword("FOREIGN") && p.keyword("KEY") && p.sym('(')) {
+            continue;
+        }
+        p.group_elements();
+        if !p.keyword("REFERENCES") {
+            continue;
+        }
+        let Some(parent) = p.qualified() else {
+            continue;
+        };
+        keys.push(ForeignKey {
+            child: format!("{}.{}", child.0, child.1),
+            parent: format!("{}.{}", parent.0, parent.1),
+            name,
+        });
+    }
+    keys
+}
+
+/// Words a grant may name that are not roles.
+const NOT_ROLES: &[&str] = &["PUBLIC", "CURRENT_USER", "SESSION_USER", "CURRENT_ROLE"];
+
+/// The roles that must exist for grant SQL to run, as pg_dump writes it in `ACL` and
+/// `DEFAULT ACL` entries: the grantees of `GRANT ... TO a, GROUP b` and `REVOKE ... FROM a`,
+/// `GRANTED BY` roles, the roles of `ALTER DEFAULT PRIVILEGES FOR ROLE x, y`, and the grantor
+/// pg_dump switches to with `SET SESSION AUTHORIZATION x` for a grant made by another role.
+/// Quoted names keep their case; `PUBLIC` and `CURRENT_USER`-like words are not roles. In the
+/// order first named, without repeats.
+pub fn grant_roles(sql: &str) -> Vec<String> {
+    let tokens = tokenize(sql);
+    let mut roles: Vec<String> = Vec::new();
+    let mut add = |name: String| {
+        if !roles.contains(&name) {
+            roles.push(name);
+        }
+    };
+    for statement in tokens.split(|t| t.kind == Kind::Sym(';')) {
+        let mut p = Cursor {
+            sql,
+            t: statement,
+            i: 0,
+        };
+        if p.keyword("SET") {
+            if p.keyword("SESSION") && p.keyword("AUTHORIZATION") && !p.keyword("DEFAULT") {
+                if let Some(role) = p.role() {
+                    add(role);
+                }
+            }
+            continue;
+        }
+        if p.keyword("ALTER") {
+            if !(p.keyword("DEFAULT") && p.keyword("PRIVILEGES")) {
+                continue;
+            }
+            if p.keyword("FOR") && (p.keyword("ROLE") || p.keyword("USER")) {
+                for role in p.role_list() {
+                    add(role);
+                }
+            }
+            // `IN SCHEMA a, b`, then the GRANT or REVOKE.
+            while p.i < p.t.len() && !p.at_keyword("GRANT") && !p.at_keyword("REVOKE") {
+                p.i += 1;
+            }
+        }
+        // `GRANT ... TO grantees` or `REVOKE ... FROM grantees`, the keyword outside any
+        // parentheses (column lists, function signatures).
+        let to = if p.keyword("GRANT") {
+            "TO"
+        } else if p.keyword("REVOKE") {
+            "FROM"
+        } else {
+            continue;
+        };
+        let mut depth = 0;
+        while p.i < p.t.len() {
+            if depth == 0 && p.keyword(to) {
+                break;
+            }
+            match p.t[p.i].kind {
+                Kind::Sym('(') | Kind::Sym('[') => depth += 1,
+                Kind::Sym(')') | Kind::Sym(']') => depth -= 1,
+                _ => {}
+            }
+            p.i += 1;
+        }
+        for role in p.role_list() {
+            add(role);
+        }
+        while p.i < p.t.len() {
+            if p.keyword("GRANTED") && p.keyword("BY") {
+                if let Some(role) = p.role() {
+                    add(role);
+                }
+            } else {
+                p.i += 1;
+            }
+        }
+    }
+    roles
+}
+
 fn split_array(ty: &str) -> (&str, usize) {
     let mut base = ty.trim();
     let mut dims = 0;
@@ -405,6 +534,13 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// The next token is `word` (not moving past it).
+    fn at_keyword(&self, word: &str) -> bool {
+        self.t.get(self.i).is_some_and(|tok| {
+            tok.kind == Kind::Word && tok.text(self.sql).eq_ignore_ascii_case(word)
+        })
+    }
+
     fn sym(&mut self, c: char) -> bool {
         match self.t.get(self.i) {
             Some(tok) if tok.kind == Kind::Sym(c) => {
@@ -424,6 +560,36 @@ impl<'a> Cursor<'a> {
         };
         self.i += 1;
         Some(name)
+    }
+
+    /// A role name: `[GROUP] name`, None for `PUBLIC`, `CURRENT_USER` and the like (unquoted).
+    /// Moves past the word either way.
+    fn role(&mut self) -> Option<String> {
+        self.keyword("GROUP");
+        let tok = self.t.get(self.i)?;
+        if tok.kind == Kind::Word
+            && NOT_ROLES
+                .iter()
+                .any(|w| tok.text(self.sql).eq_ignore_ascii_case(w))
+        {
+            self.i += 1;
+            return None;
+        }
+        self.ident()
+    }
+
+    /// `role [, role ...]`: the roles of the list, up to the first word that is not one.
+    fn role_list(&mut self) -> Vec<String> {
+        let mut roles = Vec::new();
+        loop {
+            let before = self.i;
+            if let Some(role) = self.role() {
+                roles.push(role);
+            }
+            if self.i == before || !self.sym(',') {
+                return roles;
+            }
+        }
     }
 
     /// `schema.name` or `name` (schema `public`).
@@ -721,5 +887,71 @@ mod tests {
         );
         assert_eq!(tables.len(), 1);
         assert_eq!(tables[0].columns.len(), 2);
+    }
+    #[test]
+    fn foreign_keys_from_pg_dump_statements() {
+        let keys = foreign_keys(
+            "ALTER TABLE ONLY public.orders\n    ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES public.\"user\"(id) ON DELETE CASCADE;\n\
+             ALTER TABLE \"Sales Dept\".\"Line Items\"\n    ADD CONSTRAINT \"Line, FK\" FOREIGN KEY (a, b) REFERENCES \"Sales Dept\".events(a, b);\n\
+             ALTER TABLE ONLY public.orders\n    ADD CONSTRAINT orders_pkey PRIMARY KEY (id);\n\
+             ALTER TABLE ONLY public.orders ADD CONSTRAINT c CHECK (x <> 'FOREIGN KEY (a) REFERENCES public.fake(a)');",
+        );
+        let got: Vec<(&str, &str, &str)> = keys
+            .iter()
+            .map(|k| (k.child.as_str(), k.parent.as_str(), k.name.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("public.orders", "public.user", "orders_user_fk"),
+                ("Sales Dept.Line Items", "Sales Dept.events", "Line, FK"),
+            ]
+        );
+    }
+
+    #[test]
+    fn grant_roles_names_grantees_but_not_public() {
+        assert_eq!(
+            grant_roles(
+                "REVOKE ALL ON TABLE public.t FROM PUBLIC;\n\
+                 GRANT SELECT ON TABLE public.t TO reader;\n\
+                 GRANT SELECT(id), UPDATE(\"to\") ON TABLE public.\"to\" TO \"Role Name\", GROUP writers, public WITH GRANT OPTION;\n"
+            ),
+            vec!["reader", "Role Name", "writers"]
+        );
+        // A grant made by another role: pg_dump switches to it.
+        assert_eq!(
+            grant_roles(
+                "SET SESSION AUTHORIZATION \"Grant-Or\";\nGRANT ALL ON FUNCTION public.f(\"from\" integer, b text) TO app;\nRESET SESSION AUTHORIZATION;"
+            ),
+            vec!["Grant-Or", "app"]
+        );
+        assert_eq!(
+            grant_roles("GRANT USAGE ON SCHEMA s TO CURRENT_USER, x GRANTED BY boss;"),
+            vec!["x", "boss"]
+        );
+        assert_eq!(
+            grant_roles("REVOKE GRANT OPTION FOR SELECT ON TABLE t FROM a, \"B b\" CASCADE;"),
+            vec!["a", "B b"]
+        );
+        assert!(grant_roles("GRANT ALL ON SCHEMA public TO PUBLIC;").is_empty());
+        // A name in a string or a comment is not a grantee.
+        assert!(grant_roles("COMMENT ON TABLE t IS 'GRANT x TO y'; -- GRANT a TO b\n").is_empty());
+    }
+
+    #[test]
+    fn grant_roles_reads_default_privileges() {
+        assert_eq!(
+            grant_roles(
+                "ALTER DEFAULT PRIVILEGES FOR ROLE \"App Owner\" IN SCHEMA public GRANT SELECT ON TABLES TO \"Read Only\";\n\
+                 ALTER DEFAULT PRIVILEGES FOR ROLE owner2, owner3 REVOKE ALL ON FUNCTIONS FROM PUBLIC;\n\
+                 ALTER DEFAULT PRIVILEGES FOR USER owner2 GRANT ALL ON SEQUENCES TO GROUP seq_users;"
+            ),
+            vec!["App Owner", "Read Only", "owner2", "owner3", "seq_users"]
+        );
+        assert_eq!(
+            grant_roles("ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO r;"),
+            vec!["r"]
+        );
     }
 }

@@ -12,9 +12,13 @@
 //!    dump of a database with the target's name (refused: without a source connection pgward
 //!    cannot tell the target from the database the dump came from). `rows = { where = ... }`
 //!    conditions run on the new database after the table's masked rows are in (a condition on a
-//!    masked column is refused). `--keep-owners` (custom and directory archives) restores each
-//!    object's owner (pg_restore's `ALTER ... OWNER TO`, from the TOC) and the grants (`ACL`
-//!    entries); refused when the target server lacks one of the owners' roles.
+//!    masked column is refused). A table copied whole that references one the profile filters
+//!    (`rows = "none"` or a `where`) is refused, as by the live sync: its foreign key (the
+//!    archive's `FK CONSTRAINT` entries, a plain dump's `ADD CONSTRAINT ... FOREIGN KEY`) could
+//!    not be created. `--keep-owners` (custom and directory archives) restores each object's
+//!    owner (pg_restore's `ALTER ... OWNER TO`, from the TOC) and the grants (`ACL` and
+//!    `DEFAULT ACL` entries); refused when the target server lacks one of the owners' roles or
+//!    a role the grants name (grantees, `FOR ROLE`, a grantor pg_dump switches to).
 //! 2. **pre-data**: the TOC's pre-data entries' SQL in archive order, on one session set up as
 //!    pg_restore sets its own. Left out: owners and grants, publications, subscriptions,
 //!    PostgreSQL 18 `STATISTICS DATA` (most-common values are real data), database-level
@@ -51,9 +55,9 @@ use tokio_postgres::{CancelToken, Client, NoTls};
 
 use crate::anonymize::coverage::LARGE_OBJECTS_TABLE;
 use crate::anonymize::{LargeObjects, Profile, RowsPolicy, Salt};
-use crate::archive::schema::{SchemaBuilder, tables_from_toc};
+use crate::archive::schema::{self, SchemaBuilder, tables_from_toc};
 use crate::archive::{Archive, ArchiveError, DataLocation, Format, PlainItem, Section, TocEntry};
-use crate::pg::catalog::{ServerInfo, Table};
+use crate::pg::catalog::{ForeignKey, ServerInfo, Table};
 use crate::pg::connect::{Endpoint, quote_literal};
 
 use super::pipeline::{Pipeline, PipelineEvent, TableStats};
@@ -97,6 +101,11 @@ struct Script {
     lo_data: Vec<i32>,
     /// Table data written as INSERT statements (`pg_dump --inserts`): a table that has them.
     inserts: Option<String>,
+    /// The foreign keys post-data adds (`FK CONSTRAINT` entries, a plain dump's statements).
+    foreign_keys: Vec<ForeignKey>,
+    /// With `--keep-owners`: the roles the restored grants name, each with the first entry
+    /// naming it (`TOC entry 230 (ACL public.t)`).
+    grant_roles: Vec<(String, String)>,
 }
 
 /// One SQL step: an archive's TOC entry, or a plain dump's statement.
@@ -209,8 +218,13 @@ impl Script {
             large_objects,
             lo_steps: Vec::new(),
             lo_data: Vec::new(),
+            foreign_keys: Vec::new(),
+            grant_roles: Vec::new(),
         };
         for e in entries {
+            if e.desc == "FK CONSTRAINT" {
+                script.foreign_keys.extend(schema::foreign_keys(&e.defn));
+            }
             if is_large_object(e) && !skipped(e) {
                 if e.desc == "BLOBS" {
                     script.lo_data.push(e.dump_id);
@@ -232,6 +246,13 @@ impl Script {
                 || e.defn.trim().is_empty()
             {
                 continue;
+            }
+            if grants {
+                for role in schema::grant_roles(&e.defn) {
+                    if !script.grant_roles.iter().any(|(r, _)| *r == role) {
+                        script.grant_roles.push((role, e.to_string()));
+                    }
+                }
             }
             let mut locks: Vec<i32> = e.dependencies.iter().copied().filter(table_like).collect();
             // A foreign key locks the referenced table too, which its dependencies do not
@@ -281,6 +302,7 @@ impl Script {
         let mut std_strings = true;
         let mut large_objects = None;
         let mut inserts = None;
+        let mut foreign_keys = Vec::new();
         let file = archive
             .path
             .file_name()
@@ -327,6 +349,9 @@ impl Script {
                         continue;
                     }
                     builder.add_sql(&sql);
+                    if head.starts_with("ALTER TABLE") {
+                        foreign_keys.extend(schema::foreign_keys(&sql));
+                    }
                     id += 1;
                     // A plain dump has no dependencies to read: its statements run one after
                     // the other, in the dump's order.
@@ -353,6 +378,8 @@ impl Script {
             lo_steps: Vec::new(),
             lo_data: Vec::new(),
             inserts,
+            foreign_keys,
+            grant_roles: Vec::new(),
         })
     }
 }
@@ -407,6 +434,37 @@ fn owners(archive: &Archive) -> Vec<String> {
     owners.sort();
     owners.dedup();
     owners
+}
+
+/// With `--keep-owners`, the refusal naming the roles the target server does not have (of the
+/// archive's owners and the roles its grants name; `present` are those it has), or None.
+fn missing_roles(
+    owners: &[String],
+    grant_roles: &[(String, String)],
+    present: &[String],
+) -> Option<Refusal> {
+    let quoted = |r: &str| format!("\"{}\"", r.replace('"', "\"\""));
+    let mut missing: Vec<String> = owners
+        .iter()
+        .filter(|r| !present.contains(r))
+        .map(|r| format!("{} (owns objects)", quoted(r)))
+        .collect();
+    for (role, entry) in grant_roles {
+        if present.contains(role) || owners.contains(role) {
+            continue;
+        }
+        missing.push(format!("{} (named by the grants of {entry})", quoted(role)));
+    }
+    if missing.is_empty() {
+        return None;
+    }
+    Some(Refusal::new(
+        format!(
+            "--keep-owners: the archive's objects belong to or are granted to roles the target server does not have: {}",
+            missing.join(", ")
+        ),
+        "Create these roles on the target server (CREATE ROLE ... NOLOGIN is enough), or run without --keep-owners: objects then belong to the user the sync connects as, without grants.",
+    ))
 }
 
 /// A plain dump's large-object statements: created, written, owned, commented, granted.
@@ -547,6 +605,12 @@ pub(super) async fn run(options: &SyncOptions, dump: &Path) -> Result<RunReport,
         r
     }));
     refusals.extend(row_filters_on_masked_columns(&plan));
+    // A table copied whole referencing a filtered one: the foreign key would fail in post-data.
+    refusals.extend(preflight::filtered_parents(
+        &plan,
+        &script.tables,
+        &script.foreign_keys,
+    ));
     if refusals.is_empty() {
         // Value sampling: only once the names pass (it reads the archive's data).
         refusals.extend(uncovered_by_values(
@@ -560,7 +624,11 @@ pub(super) async fn run(options: &SyncOptions, dump: &Path) -> Result<RunReport,
     let admin = Admin::connect(&target_ep).await?;
     let target_server = admin.server().await?;
     if options.keep_owners {
-        let wanted = owners(&archive);
+        let owners = owners(&archive);
+        let mut wanted: Vec<String> = owners.clone();
+        wanted.extend(script.grant_roles.iter().map(|(r, _)| r.clone()));
+        wanted.sort();
+        wanted.dedup();
         let present: Vec<String> = admin
             .client()
             .query(
@@ -572,16 +640,8 @@ pub(super) async fn run(options: &SyncOptions, dump: &Path) -> Result<RunReport,
             .iter()
             .map(|r| r.get(0))
             .collect();
-        let missing: Vec<&String> = wanted.iter().filter(|r| !present.contains(r)).collect();
-        if !missing.is_empty() {
-            let names: Vec<String> = missing.iter().map(|r| format!("\"{r}\"")).collect();
-            refusals.push(Refusal::new(
-                format!(
-                    "--keep-owners: the archive's objects belong to roles the target server does not have: {}",
-                    names.join(", ")
-                ),
-                "Create these roles on the target server (CREATE ROLE ... NOLOGIN is enough), or run without --keep-owners: objects then belong to the user the sync connects as, without grants.",
-            ));
+        if let Some(refusal) = missing_roles(&owners, &script.grant_roles, &present) {
+            refusals.push(refusal);
         }
     }
     let comment = admin.comment(&target).await?;
@@ -1615,6 +1675,41 @@ mod tests {
             dependencies: Vec::new(),
             data: DataLocation::None,
         }
+    }
+
+    #[test]
+    fn missing_roles_names_owners_and_grantees_once() {
+        let owners = vec!["app".to_owned(), "gone_owner".to_owned()];
+        let grants = vec![
+            (
+                "gone_owner".to_owned(),
+                "TOC entry 9 (ACL public.t)".to_owned(),
+            ),
+            (
+                "Read \"Only\"".to_owned(),
+                "TOC entry 9 (ACL public.t)".to_owned(),
+            ),
+            (
+                "reader".to_owned(),
+                "TOC entry 10 (DEFAULT ACL ...)".to_owned(),
+            ),
+        ];
+        let present = vec!["app".to_owned(), "reader".to_owned()];
+        let refusal = missing_roles(&owners, &grants, &present).unwrap();
+        assert!(
+            refusal.problem.ends_with(
+                ": \"gone_owner\" (owns objects), \"Read \"\"Only\"\"\" (named by the grants of TOC entry 9 (ACL public.t))"
+            ),
+            "{}",
+            refusal.problem
+        );
+        assert!(refusal.fix.contains("CREATE ROLE"));
+        let all = vec![
+            "app".to_owned(),
+            "gone_owner".to_owned(),
+            "Read \"Only\"".to_owned(),
+        ];
+        assert!(missing_roles(&owners, &grants[..2], &all).is_none());
     }
 
     #[test]
