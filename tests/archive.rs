@@ -2,7 +2,7 @@
 //! pg_dump makes from a source database in every form (custom with and without compression, to a
 //! file and through a pipe; directory with `-j 2` and uncompressed; plain; plain gzipped), checked
 //! against `pg_restore -l`, `pg_restore -f -` and `COPY ... TO STDOUT` on the source; the
-//! committed fixtures made by pg_dump 16, 17 and 18 (fixtures/archive/README.md); and damaged
+//! committed fixtures made by pg_dump 13, 14, 16, 17 and 18 (fixtures/archive/README.md); and damaged
 //! archives, which must give errors, never a panic or a hang.
 //!
 //! The source database comes from `tests/support` (a throwaway cluster, or
@@ -639,6 +639,221 @@ fn a_pg_dump_18_plain_dump_with_restrict_lines() {
     }
     assert!(count > 10);
     assert!(people.unwrap() == expected);
+}
+
+// --- Archives made by older pg_dump versions: 13 and 14 write archive version 1.14 ---
+
+/// The fixtures of one older pg_dump version (fixtures/archive/README.md): a custom archive to a
+/// file and through a pipe, a directory archive made with `-j 2`, all with the default gzip
+/// compression, and the TOC that version's `pg_restore -l` listed.
+const OLDER_VERSIONS: [&str; 2] = ["13", "14"];
+
+fn older_archives(v: &str) -> [(String, Format, bool); 3] {
+    [
+        (format!("v{v}-custom-gzip.dump"), Format::Custom, true),
+        (format!("v{v}-custom-gzip-pipe.dump"), Format::Custom, false),
+        (format!("v{v}-dir-gzip"), Format::Directory, true),
+    ]
+}
+
+#[test]
+fn archives_of_pg_dump_13_and_14_are_version_1_14_with_gzip() {
+    let expected = std::fs::read(fixture("people.copy")).unwrap();
+    for v in OLDER_VERSIONS {
+        let list = std::fs::read_to_string(fixture(&format!("v{v}-custom-gzip.list"))).unwrap();
+        let list: Vec<&str> = list.lines().collect();
+        assert!(list.len() >= 10, "v{v}: {} lines", list.len());
+        for (name, format, offsets) in older_archives(v) {
+            let archive = Archive::open(fixture(&name)).unwrap();
+            assert_eq!(archive.format, format, "{name}");
+            assert_eq!(archive.version, Some(Version::new(1, 14, 0)), "{name}");
+            assert_eq!(archive.compression, Compression::Gzip, "{name}");
+            for (what, version) in [
+                ("pg_dump", &archive.dump_version),
+                ("server", &archive.server_version),
+            ] {
+                assert!(
+                    version
+                        .as_deref()
+                        .is_some_and(|s| s.starts_with(&format!("{v}."))),
+                    "{name}: {what} version {version:?}"
+                );
+            }
+            assert_eq!(archive.dbname.as_deref(), Some("fixture"), "{name}");
+            assert_eq!(archive.encoding(), Some("UTF8"), "{name}");
+            assert_eq!(archive.has_random_access(), offsets, "{name}");
+            // The same database in the same run: every form has the TOC pg_restore listed.
+            assert_eq!(listed(&archive.entries), list, "{name}");
+
+            let table = archive
+                .entries
+                .iter()
+                .find(|e| e.desc == "TABLE" && e.tag == "People")
+                .unwrap();
+            assert_eq!(table.namespace.as_deref(), Some("Sales Dept"), "{name}");
+            assert_eq!(table.section, Section::PreData, "{name}");
+            // Archive version 1.14 has the table access method, not yet the relkind (1.16).
+            assert_eq!(table.tableam.as_deref(), Some("heap"), "{name}");
+            assert_eq!(table.relkind, None, "{name}");
+            let data = archive.table_data().find(|e| e.tag == "People").unwrap();
+            assert!(data.dependencies.contains(&table.dump_id), "{name}");
+            let target = parse_copy_statement(data.copy_stmt.as_deref().unwrap()).unwrap();
+            assert_eq!(target.schema.as_deref(), Some("Sales Dept"), "{name}");
+            assert_eq!(
+                target.columns,
+                ["id", "Full Name", "note", "avatar", "born"],
+                "{name}"
+            );
+            for entry in archive.table_data() {
+                let located = match (&entry.data, format, offsets) {
+                    (DataLocation::Offset(_), Format::Custom, true) => true,
+                    (DataLocation::NotSet, Format::Custom, false) => true,
+                    (DataLocation::File(file), Format::Directory, _) => {
+                        *file == format!("{}.dat", entry.dump_id)
+                    }
+                    _ => false,
+                };
+                assert!(located, "{name}: {entry}: {:?}", entry.data);
+            }
+
+            // Every table's data, in archive order.
+            let mut tables = all_data(&archive).unwrap();
+            tables.sort();
+            let names: Vec<&str> = tables.iter().map(|(n, _)| n.as_str()).collect();
+            assert_eq!(
+                names,
+                [
+                    "Sales Dept.People",
+                    "public.empty_table",
+                    "public.readings_2025"
+                ],
+                "{name}"
+            );
+            assert!(tables[0].1 == expected, "{name}: People data differ");
+            assert!(tables[1].1.is_empty(), "{name}");
+            assert_eq!(
+                String::from_utf8_lossy(&tables[2].1),
+                "2025-03-01\t1.5\n2025-04-01\t\\N\n",
+                "{name}"
+            );
+            // And one at a time, last table first (a pipe-written archive skips blocks to it).
+            for entry in archive.table_data().collect::<Vec<_>>().into_iter().rev() {
+                let mut text = Vec::new();
+                archive
+                    .open_data(entry)
+                    .unwrap()
+                    .read_to_end(&mut text)
+                    .unwrap();
+                let want = &tables
+                    .iter()
+                    .find(|(n, _)| *n == entry.qualified_name())
+                    .unwrap()
+                    .1;
+                assert!(text == *want, "{name}: {entry}");
+            }
+        }
+    }
+}
+
+#[test]
+fn pg_dump_13_and_14_definitions_are_the_ones_their_plain_dumps_print() {
+    for v in OLDER_VERSIONS {
+        let plain = std::fs::read_to_string(fixture(&format!("v{v}-plain.sql"))).unwrap();
+        let archive = Archive::open(fixture(&format!("v{v}-custom-gzip.dump"))).unwrap();
+        let mut checked = Vec::new();
+        for entry in &archive.entries {
+            // pg_dump writes the session settings and schemas of a plain dump itself.
+            let special = ["ENCODING", "STDSTRINGS", "SEARCHPATH", "DATABASE", "SCHEMA"];
+            if entry.defn.is_empty() || special.contains(&entry.desc.as_str()) {
+                continue;
+            }
+            assert!(
+                plain.contains(entry.defn.trim_end()),
+                "v{v} {entry}: defn not in v{v}-plain.sql:\n{}",
+                entry.defn
+            );
+            checked.push(entry.desc.as_str());
+        }
+        for desc in ["TABLE", "SEQUENCE SET", "INDEX", "CONSTRAINT"] {
+            assert!(
+                checked.contains(&desc),
+                "v{v}: no {desc} checked: {checked:?}"
+            );
+        }
+        let seq = archive
+            .entries
+            .iter()
+            .find(|e| e.desc == "SEQUENCE SET" && e.tag == "ticket_no")
+            .unwrap();
+        assert!(seq.defn.contains("1234"), "v{v}: {}", seq.defn);
+    }
+}
+
+#[test]
+fn pg_dump_13_and_14_plain_dumps() {
+    let expected = std::fs::read(fixture("people.copy")).unwrap();
+    for v in OLDER_VERSIONS {
+        let name = format!("v{v}-plain.sql");
+        let archive = Archive::open(fixture(&name)).unwrap();
+        assert_eq!(archive.format, Format::Plain, "{name}");
+        let mut reader = archive.plain().unwrap();
+        let mut tables = HashMap::new();
+        let mut statements = Vec::new();
+        while let Some(item) = reader.next_item().unwrap() {
+            match item {
+                PlainItem::Statement { sql, .. } => statements.push(sql),
+                PlainItem::Copy(mut block) => {
+                    let mut text = Vec::new();
+                    block.rows.read_to_end(&mut text).unwrap();
+                    tables.insert(block.target.table.clone(), text);
+                }
+            }
+        }
+        let mut names: Vec<&str> = tables.keys().map(String::as_str).collect();
+        names.sort();
+        assert_eq!(names, ["People", "empty_table", "readings_2025"], "{name}");
+        assert!(tables["People"] == expected, "{name}: People data differ");
+        assert!(
+            statements
+                .iter()
+                .any(|s| s.starts_with("CREATE TABLE \"Sales Dept\".\"People\" (")),
+            "{name}"
+        );
+        assert!(statements.iter().all(|s| s.ends_with(';')), "{name}");
+    }
+}
+
+#[test]
+fn damaged_version_1_14_archives_are_errors_not_panics() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["v14-custom-gzip.dump", "v13-custom-gzip-pipe.dump"] {
+        let bytes = std::fs::read(fixture(name)).unwrap();
+        let step = (bytes.len() / 300).max(1);
+        damage(&bytes, dir.path(), (0..bytes.len()).step_by(step));
+    }
+    // A directory archive's toc.dat cut anywhere, and its gzip data file cut anywhere.
+    let archive_dir = dir.path().join("d");
+    std::fs::create_dir(&archive_dir).unwrap();
+    let source = fixture("v14-dir-gzip");
+    for f in std::fs::read_dir(&source).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), archive_dir.join(f.file_name())).unwrap();
+    }
+    let archive = Archive::open(&archive_dir).unwrap();
+    let people = archive.table_data().find(|e| e.tag == "People").unwrap();
+    let file = archive_dir.join(format!("{}.dat.gz", people.dump_id));
+    let bytes = std::fs::read(&file).unwrap();
+    for cut in 0..bytes.len() {
+        std::fs::write(&file, &bytes[..cut]).unwrap();
+        assert!(read_fully(&archive_dir).is_err(), "cut at {cut}");
+    }
+    std::fs::write(&file, &bytes).unwrap();
+    assert_eq!(read_fully(&archive_dir).unwrap(), 3);
+    let toc = std::fs::read(source.join("toc.dat")).unwrap();
+    for cut in (0..toc.len()).step_by(7) {
+        std::fs::write(archive_dir.join("toc.dat"), &toc[..cut]).unwrap();
+        assert!(Archive::open(&archive_dir).is_err(), "toc.dat cut at {cut}");
+    }
 }
 
 // --- Damaged archives ---

@@ -1,8 +1,8 @@
 //! `pgward sync --dump`: archives made with the installed pg_dump from the sync tests' hard cases
 //! (fixtures/sync/hard_cases.sql and its profile), in every form pg_dump writes, sync to the same
 //! data a live `pgward sync` of the same source makes with the same salt; the committed archives
-//! of newer pg_dump versions (fixtures/archive/) restore too; damaged or refused archives exit 1
-//! with a message that says what to do.
+//! of newer and older pg_dump versions (fixtures/archive/) restore too; damaged or refused
+//! archives exit 1 with a message that says what to do.
 //!
 //! Run: `cargo test --test sync_dump`.
 
@@ -281,6 +281,90 @@ async fn archives_of_newer_pg_dump_versions_restore() {
         }
     }
     checks.finish("archives_of_newer_pg_dump_versions_restore");
+}
+
+/// The archives of pg_dump 13 and 14 (archive version 1.14; fixtures/archive/README.md) restore
+/// and mask like the newer ones: a custom archive to a file and through a pipe, a directory
+/// archive made with `-j 2` (all gzip), and a plain dump.
+#[tokio::test]
+async fn archives_of_pg_dump_13_and_14_restore() {
+    let (base, _) = fresh_database("dump_older").await;
+    let profile = dump_fixture("archive-fixtures.toml");
+    let mut checks = Checks::default();
+    let mut names = Vec::new();
+    for v in ["13", "14"] {
+        for form in [
+            "custom-gzip.dump",
+            "custom-gzip-pipe.dump",
+            "dir-gzip",
+            "plain.sql",
+        ] {
+            names.push(format!("v{v}-{form}"));
+        }
+    }
+    for (i, name) in names.iter().enumerate() {
+        let target_url = url_for(&base, &format!("dump_older_{i}"));
+        let sync = run(dump_command(
+            &archive_fixture(name),
+            &target_url,
+            &profile,
+            SALT_A,
+        ))
+        .await;
+        if sync.code != Some(0) {
+            checks.fail(format!("{name}: {}", sync.describe()));
+            continue;
+        }
+        let t = support::connect(&target_url).await;
+        for (sql, expected) in [
+            (r#"SELECT count(*) FROM "Sales Dept"."People""#, 300),
+            ("SELECT count(*) FROM public.readings", 2),
+            ("SELECT count(*) FROM public.empty_table", 0),
+            ("SELECT n FROM public.people_count", 300),
+            ("SELECT last_value FROM public.ticket_no", 1234),
+            // Masked: no original name, no avatar, every birth date moved.
+            (
+                r#"SELECT count(*) FROM "Sales Dept"."People" WHERE "Full Name" = 'Ada Lovelace' OR "Full Name" LIKE 'person %'"#,
+                0,
+            ),
+            (
+                r#"SELECT count(*) FROM "Sales Dept"."People" WHERE avatar IS NOT NULL"#,
+                0,
+            ),
+            (
+                r#"SELECT count(*) FROM "Sales Dept"."People" WHERE born = DATE '2000-01-01' + id"#,
+                0,
+            ),
+            // Untouched columns keep their bytes (tabs, newlines, backslashes, `\.`).
+            (
+                r#"SELECT count(*) FROM "Sales Dept"."People" WHERE id = 3 AND note = '\.'"#,
+                1,
+            ),
+            (
+                r#"SELECT count(*) FROM "Sales Dept"."People" WHERE id = 1 AND note = E'tab\there, newline\nthere, backslash \\ here'"#,
+                1,
+            ),
+            (
+                r#"SELECT count(*) FROM "Sales Dept"."People" WHERE id > 3 AND note = repeat('x', id % 50)"#,
+                297,
+            ),
+            (
+                "SELECT count(*) FROM pg_indexes WHERE indexname IN ('people_name', 'People_pkey')",
+                2,
+            ),
+            (
+                "SELECT count(*) FROM pg_inherits WHERE inhrelid = 'public.readings_2025'::regclass",
+                1,
+            ),
+        ] {
+            checks.eq(
+                expected,
+                scalar_i64(&t, sql).await,
+                &format!("{name}: {sql}"),
+            );
+        }
+    }
+    checks.finish("archives_of_pg_dump_13_and_14_restore");
 }
 
 #[tokio::test]

@@ -151,6 +151,8 @@ pub struct DataReader<'a> {
     path: PathBuf,
     entry: String,
     compression: super::Compression,
+    /// Whether the input after the marker has been read to its end.
+    drained: bool,
 }
 
 impl<'a> DataReader<'a> {
@@ -169,6 +171,7 @@ impl<'a> DataReader<'a> {
             path: path.to_path_buf(),
             entry,
             compression,
+            drained: false,
         }
     }
 
@@ -190,6 +193,16 @@ impl Read for DataReader<'_> {
             .buf
             .read_copy_text(out, &mut self.state)
             .map_err(|e| self.error(e))?;
+        if n == 0 && self.state.saw_marker && !self.drained {
+            // Read the stream to its end (pg_dump writes two empty lines after the marker): the
+            // decoder checks the compressed stream's own end there, e.g. a gzip file's CRC and
+            // length, so a data file cut or damaged after the last row is an error, as for
+            // pg_restore, not complete-looking data.
+            self.drained = true;
+            while let have @ 1.. = self.buf.fill_to(1).map_err(|e| self.error(e))? {
+                self.buf.consume(have);
+            }
+        }
         if n == 0 && !out.is_empty() && self.state.stop_at_marker && !self.state.saw_marker {
             return Err(ArchiveError::truncated(
                 &self.path,
