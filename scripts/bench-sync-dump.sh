@@ -4,8 +4,8 @@
 # benchmark's generated production-like database (scripts/bench-sync/*.sql, the same generator
 # and SCALE as scripts/bench-sync.sh). Its archive is made once, then, interleaved and repeated:
 #
-#   (r) pg_restore -j JOBS --no-owner -d <fresh database> ARCHIVE        (no masking)
-#   (p) pgward sync --dump ARCHIVE --jobs JOBS, masked with scripts/bench-sync/profile.toml
+#   (r) createdb, then pg_restore -j J --no-owner -d <that database> ARCHIVE   (no masking)
+#   (p) pgward sync --dump ARCHIVE --jobs J, masked with scripts/bench-sync/profile.toml
 #       (every PII column masked), into a fresh target
 #
 # Both end with the same database: tables, data, indexes, constraints, sequences (pgward's rows
@@ -20,10 +20,11 @@
 # Environment:
 #   SCALE=480      thousands of generated users; 480 gives a source of about 2.2 GB (4.6 kB/user),
 #                  80 about 370 MB
-#   JOBS=$(nproc)  pg_restore -j, pgward --jobs, generator sessions
+#   JOBS=$(nproc)  pg_restore -j, pgward --jobs; a list ("1 2") times each value in every round.
+#                  The largest is the number of generator sessions and pg_dump -Fd -j.
 #   ROUNDS=3       runs of each tool, interleaved (r p r p ...)
 #   FORMAT=custom  the archive: custom (pg_dump -Fc, to a file, default compression: gzip) or
-#                  directory (pg_dump -Fd -j JOBS); both: each round times both archives
+#                  directory (pg_dump -Fd -j <largest JOBS>); both: each round times both archives
 #   COMPRESS=      pg_dump's -Z/--compress value (e.g. 0, lz4, zstd); default: pg_dump's default
 #   PGWARD_BIN=    a pgward binary to use instead of building one
 #   PERF=1         also record pgward's last run with `perf record -g` (to $BENCH_DIR/pgward.perf)
@@ -56,9 +57,16 @@ salt=bench-salt-not-secret
 die() { echo "bench-sync-dump: $*" >&2; exit 1; }
 log() { printf '%s  %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
-for v in SCALE JOBS ROUNDS; do
+for v in SCALE ROUNDS; do
     [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer, got '${!v}'"
 done
+read -r -a jobs_list <<<"$JOBS"
+max_jobs=0
+for j in "${jobs_list[@]}"; do
+    [[ $j =~ ^[1-9][0-9]*$ ]] || die "JOBS must be positive integers, got '$JOBS'"
+    ((j > max_jobs)) && max_jobs=$j
+done
+((max_jobs > 0)) || die "JOBS is empty"
 case $FORMAT in
 custom) formats=(custom) ;;
 directory) formats=(directory) ;;
@@ -183,13 +191,13 @@ row_counts() {
 # ---------------------------------------------------------------------------------------------
 # The source and its archive(s).
 users=$((SCALE * 1000))
-log "generating the source: $users users in $JOBS sessions"
+log "generating the source: $users users in $max_jobs sessions"
 sql postgres "CREATE DATABASE bench_source" >/dev/null
 psql_ -d bench_source -f "$files/schema.sql"
 pids=()
-for ((i = 0; i < JOBS; i++)); do
-    lo=$((users * i / JOBS + 1))
-    hi=$((users * (i + 1) / JOBS))
+for ((i = 0; i < max_jobs; i++)); do
+    lo=$((users * i / max_jobs + 1))
+    hi=$((users * (i + 1) / max_jobs))
     psql_ -d bench_source -v lo="$lo" -v hi="$hi" -f "$files/generate.sql" &
     pids+=($!)
 done
@@ -210,7 +218,7 @@ for f in "${formats[@]}"; do
         ;;
     directory)
         archive[$f]=$dir/bench.dir
-        "$bindir/pg_dump" -Fd -j "$JOBS" "${compress_args[@]}" -d bench_source -f "${archive[$f]}"
+        "$bindir/pg_dump" -Fd -j "$max_jobs" "${compress_args[@]}" -d bench_source -f "${archive[$f]}"
         ;;
     esac
     archive_size[$f]=$(du -sm "${archive[$f]}" | cut -f1)
@@ -219,42 +227,48 @@ done
 # pg_restore and pgward read the archive from the page cache in every round alike.
 
 # ---------------------------------------------------------------------------------------------
-run_restore() { # format
-    "$bindir/createdb" bench_r && measure "$bindir/pg_restore" -j "$JOBS" --no-owner -d bench_r "${archive[$1]}"
+run_restore() { # format jobs
+    # createdb is timed too: pgward's time includes creating its new database.
+    measure sh -c '"$1" bench_r && "$2" -j "$3" --no-owner -d bench_r "$4"' sh \
+        "$bindir/createdb" "$bindir/pg_restore" "$2" "${archive[$1]}"
 }
-run_pgward() { # format
+run_pgward() { # format jobs
     local perf=()
-    [[ $PERF == 1 && $round == "$ROUNDS" ]] && perf=(perf record -g -o "$BENCH_DIR/pgward-$1.perf" --)
+    [[ $PERF == 1 && $round == "$ROUNDS" ]] && perf=(perf record -g -o "$BENCH_DIR/pgward-$1-j$2.perf" --)
     STAGING_SAFETY_LOCK=enabled PGWARD_SALT=$salt \
         measure "${perf[@]}" "$pgward" sync --dump "${archive[$1]}" --target "$(url bench_p)" \
-        --profile "$files/profile.toml" --jobs "$JOBS" --progress log --drop-old \
+        --profile "$files/profile.toml" --jobs "$2" --progress log --drop-old \
         --report "$dir/p-report.json" >"$dir/p.log" 2>&1
 }
 
 declare -A secs=() peaks=() stages=() size=()
 for ((round = 1; round <= ROUNDS; round++)); do
     for f in "${formats[@]}"; do
-        for n in r p; do
-            db=bench_$n
-            drop_db "$db"
-            drop_db "${db}__pgward_old"
-            drop_db "${db}__pgward_new"
-            sql postgres CHECKPOINT >/dev/null
-            log "round $round, $f: ($n) starting, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-            if [[ $n == r ]]; then run_restore "$f"; else run_pgward "$f"; fi ||
-                { [[ $n == p ]] && tail -n 20 "$dir/p.log" >&2; die "round $round, $f: ($n) failed"; }
-            log "round $round, $f: ($n) $took s, peak client RSS $(mib "$peak")"
-            secs[$f.$n]+="$took "
-            ((${peaks[$f.$n]:-0} > peak)) || peaks[$f.$n]=$peak
-            if [[ $n == p ]] && command -v jq >/dev/null; then
-                stages[$f]=$(jq -r '[.stages[] | "\(.name) \(.seconds * 10 | round / 10)"] | join(", ")' "$dir/p-report.json")
-                log "    pgward stages: ${stages[$f]}"
-            fi
-            if [[ -z ${size[$f.$n]:-} ]]; then
-                rows=$(row_counts "$db")
-                [[ $rows == "$source_rows" ]] || die "($n) row counts differ from the source: $rows vs $source_rows"
-                size[$f.$n]=$(db_size "$db")
-            fi
+        for j in "${jobs_list[@]}"; do
+            for n in r p; do
+                db=bench_$n
+                drop_db "$db"
+                drop_db "${db}__pgward_old"
+                drop_db "${db}__pgward_new"
+                sql postgres CHECKPOINT >/dev/null
+                what="round $round, $f, -j $j: ($n)"
+                log "$what starting, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+                if [[ $n == r ]]; then run_restore "$f" "$j"; else run_pgward "$f" "$j"; fi ||
+                    { [[ $n == p ]] && tail -n 20 "$dir/p.log" >&2; die "$what failed"; }
+                log "$what $took s, peak client RSS $(mib "$peak")"
+                key=$f.$j.$n
+                secs[$key]+="$took "
+                ((${peaks[$key]:-0} > peak)) || peaks[$key]=$peak
+                if [[ $n == p ]] && command -v jq >/dev/null; then
+                    stages[$f.$j]=$(jq -r '[.stages[] | "\(.name) \(.seconds * 10 | round / 10)"] | join(", ")' "$dir/p-report.json")
+                    log "    pgward stages: ${stages[$f.$j]}"
+                fi
+                if [[ -z ${size[$key]:-} ]]; then
+                    rows=$(row_counts "$db")
+                    [[ $rows == "$source_rows" ]] || die "($n) row counts differ from the source: $rows vs $source_rows"
+                    size[$key]=$(db_size "$db")
+                fi
+            done
         done
     done
 done
@@ -268,22 +282,27 @@ echo
 echo "## Dump benchmark"
 echo
 echo "Source: SCALE=$SCALE ($users users), $source_size; rows per table: $source_rows"
-echo "Machine: $(nproc) cores ($cpu), $mem_total RAM, PostgreSQL $server_version, $("$pgward" --version); JOBS=$JOBS, ROUNDS=$ROUNDS interleaved; $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "Machine: $(nproc) cores ($cpu), $mem_total RAM, PostgreSQL $server_version, $("$pgward" --version); JOBS='$JOBS', ROUNDS=$ROUNDS interleaved; $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "Peak memory: $rss_method of the client process; the server's is not counted."
 echo
 echo "| Archive | Tool | Seconds (runs) | Median | x of pg_restore | Peak client memory | Target size |"
 echo "|---|---|---|---:|---:|---:|---:|"
 for f in "${formats[@]}"; do
     label="\`pg_dump -Fc${COMPRESS:+ -Z $COMPRESS}\`, ${archive_size[$f]} MB"
-    [[ $f == directory ]] && label="\`pg_dump -Fd -j $JOBS${COMPRESS:+ -Z $COMPRESS}\`, ${archive_size[$f]} MB"
-    r_med=$(tr ' ' '\n' <<<"${secs[$f.r]}" | grep . | median)
-    p_med=$(tr ' ' '\n' <<<"${secs[$f.p]}" | grep . | median)
-    ratio=$(awk -v p="$p_med" -v r="$r_med" 'BEGIN { printf "%.2f", p / r }')
-    echo "| $label | \`pg_restore -j $JOBS\`, not masked | ${secs[$f.r]% } | $r_med | 1.00 | $(mib "${peaks[$f.r]}") | ${size[$f.r]} |"
-    echo "| $label | \`pgward sync --dump --jobs $JOBS\`, masked | ${secs[$f.p]% } | $p_med | $ratio | $(mib "${peaks[$f.p]}") | ${size[$f.p]} |"
+    [[ $f == directory ]] && label="\`pg_dump -Fd -j $max_jobs${COMPRESS:+ -Z $COMPRESS}\`, ${archive_size[$f]} MB"
+    for j in "${jobs_list[@]}"; do
+        r=$f.$j.r p=$f.$j.p
+        r_med=$(tr ' ' '\n' <<<"${secs[$r]}" | grep . | median)
+        p_med=$(tr ' ' '\n' <<<"${secs[$p]}" | grep . | median)
+        ratio=$(awk -v p="$p_med" -v r="$r_med" 'BEGIN { printf "%.2f", p / r }')
+        echo "| $label | \`pg_restore -j $j\`, not masked | ${secs[$r]% } | $r_med | 1.00 | $(mib "${peaks[$r]}") | ${size[$r]} |"
+        echo "| $label | \`pgward sync --dump --jobs $j\`, masked | ${secs[$p]% } | $p_med | $ratio | $(mib "${peaks[$p]}") | ${size[$p]} |"
+    done
 done
 for f in "${formats[@]}"; do
-    [[ -n ${stages[$f]:-} ]] && echo && echo "pgward stages ($f, last run, seconds): ${stages[$f]}"
+    for j in "${jobs_list[@]}"; do
+        [[ -n ${stages[$f.$j]:-} ]] && echo && echo "pgward stages ($f, --jobs $j, last run, seconds): ${stages[$f.$j]}"
+    done
 done
 [[ $PERF == 1 ]] && echo && echo "perf data: $BENCH_DIR/pgward-*.perf (perf report -i ...)"
 exit 0
