@@ -83,17 +83,15 @@ pub struct Config {
 
 #[derive(Debug, Error, Diagnostic)]
 pub enum ConfigError {
-    #[error("cannot read {path}: {source}")]
+    // The I/O error is in the message, not a `source`: miette would print it a second time.
+    #[error("cannot read {path}: {error}")]
     #[diagnostic(
         code(pgward::config::unreadable),
         help(
             "Check that the file exists and is readable, or drop --config to use the pgward.toml found from the working directory."
         )
     )]
-    Unreadable {
-        path: String,
-        source: std::io::Error,
-    },
+    Unreadable { path: String, error: std::io::Error },
     #[error(transparent)]
     #[diagnostic(transparent)]
     Invalid(Box<InvalidConfig>),
@@ -134,9 +132,9 @@ impl Config {
     }
 
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Unreadable {
+        let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Unreadable {
             path: path.display().to_string(),
-            source,
+            error,
         })?;
         Config::parse(&path.display().to_string(), &text).map(|mut c| {
             c.path = Some(path.to_owned());

@@ -38,16 +38,13 @@ pub const SHIPPED: &[(&str, &str)] = &[
 /// Errors loading a profile. None of them contains a row value.
 #[derive(Debug, thiserror::Error, Diagnostic)]
 pub enum ProfileError {
-    #[error("cannot read profile `{path}`: {source}")]
+    // The I/O error is in the message, not a `source`: miette would print it a second time.
+    #[error("cannot read profile `{path}`: {error}")]
     #[diagnostic(
         code(pgward::anonymize::profile_unreadable),
         help("Check the path; `extends` paths are relative to the profile that names them.")
     )]
-    Unreadable {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    Unreadable { path: String, error: std::io::Error },
     #[error(transparent)]
     #[diagnostic(transparent)]
     Invalid(Box<InvalidProfile>),
@@ -343,9 +340,9 @@ impl Profile {
 }
 
 fn read(path: &Path) -> Result<String, ProfileError> {
-    std::fs::read_to_string(path).map_err(|source| ProfileError::Unreadable {
+    std::fs::read_to_string(path).map_err(|error| ProfileError::Unreadable {
         path: path.display().to_string(),
-        source,
+        error,
     })
 }
 

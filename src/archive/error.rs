@@ -10,16 +10,13 @@ use thiserror::Error;
 #[derive(Debug, Error, Diagnostic)]
 pub enum ArchiveError {
     /// The operating system refused a read (missing file, permissions, I/O error).
-    #[error("cannot read `{path}`: {source}")]
+    // The I/O error is in the message, not a `source`: miette would print it a second time.
+    #[error("cannot read `{path}`: {error}")]
     #[diagnostic(
         code(pgward::archive::unreadable),
         help("Check that the path exists and that this user may read it.")
     )]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: io::Error,
-    },
+    Io { path: PathBuf, error: io::Error },
 
     /// Neither a custom- nor a directory-format archive nor a plain SQL dump.
     #[error("`{path}` is not a pg_dump archive: {reason}")]
@@ -96,7 +93,7 @@ impl ArchiveError {
             true => ArchiveError::from_io(source),
             false => ArchiveError::Io {
                 path: path.to_path_buf(),
-                source,
+                error: source,
             },
         }
     }
@@ -134,7 +131,7 @@ impl ArchiveError {
         if !error.get_ref().is_some_and(|e| e.is::<ArchiveError>()) {
             return ArchiveError::Io {
                 path: PathBuf::new(),
-                source: error,
+                error,
             };
         }
         match error
@@ -145,7 +142,7 @@ impl ArchiveError {
             // Not reached: the check above saw an `ArchiveError` inside.
             _ => ArchiveError::Io {
                 path: PathBuf::new(),
-                source: io::Error::other("archive error"),
+                error: io::Error::other("archive error"),
             },
         }
     }

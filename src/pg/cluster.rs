@@ -87,12 +87,9 @@ pub enum ClusterError {
         #[source]
         source: io::Error,
     },
-    #[error("cannot run `{command}`: {source}")]
-    Spawn {
-        command: String,
-        #[source]
-        source: io::Error,
-    },
+    // The I/O error is in the message, not a `source`: miette would print it a second time.
+    #[error("cannot run `{command}`: {error}")]
+    Spawn { command: String, error: io::Error },
     #[error("`{command}` failed ({status}):\n{output}")]
     Failed {
         command: String,
@@ -187,7 +184,7 @@ impl Cluster {
         }
         let mut child = supervisor.spawn().map_err(|source| ClusterError::Spawn {
             command: "/bin/sh -c <the cluster's supervisor script>".to_owned(),
-            source,
+            error: source,
         })?;
         guard.0 = None;
         let lifeline = child.stdin.take();
@@ -337,7 +334,7 @@ fn without_libpq_env(cmd: &mut Command) {
 fn run(mut cmd: Command) -> Result<(), ClusterError> {
     let output = cmd.output().map_err(|source| ClusterError::Spawn {
         command: describe(&cmd),
-        source,
+        error: source,
     })?;
     if output.status.success() {
         return Ok(());
