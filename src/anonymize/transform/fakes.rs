@@ -179,7 +179,8 @@ pub(crate) fn company_name<R: RngExt + ?Sized>(rng: &mut R) -> String {
 /// lowercased.
 pub(crate) fn username<R: RngExt + ?Sized>(rng: &mut R) -> String {
     let shape = rng.random::<u8>();
-    let mut out = String::with_capacity(32);
+    // At most 26 bytes with EN's lists, plus room for the transformer's `_` and 6-character suffix.
+    let mut out = String::with_capacity(40);
     match shape {
         0 => push_lowercase(&mut out, first_name(rng)),
         1 | 2 => {

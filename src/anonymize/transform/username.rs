@@ -19,23 +19,24 @@ impl Transform for Username {
         // The RNG seed and the suffix come from the same digest: one HMAC, not two.
         let digest = self.0.digest("username", value.as_bytes());
         let name = fakes::username(&mut Keyed::rng_from(digest));
-        let mut out = String::with_capacity(name.len() + 7);
-        if name.is_ascii() {
-            // Same as the general path below: ASCII letters keep their class when lowercased.
-            out.extend(name.bytes().map(|b| {
-                if b.is_ascii_alphanumeric() {
-                    char::from(b.to_ascii_lowercase())
+        let mut out = if name.is_ascii() {
+            // Same as the general path below (ASCII lowercasing keeps a byte's class), in place.
+            let mut bytes = name.into_bytes();
+            for b in &mut bytes {
+                *b = if b.is_ascii_alphanumeric() {
+                    b.to_ascii_lowercase()
                 } else {
-                    '_'
-                }
-            }));
+                    b'_'
+                };
+            }
+            // Only ASCII bytes, so always valid UTF-8.
+            String::from_utf8(bytes).unwrap_or_default()
         } else {
-            out.extend(
-                name.to_lowercase()
-                    .chars()
-                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }),
-            );
-        }
+            name.to_lowercase()
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                .collect()
+        };
         out.push('_');
         out.push_str(&base36(&digest, 6));
         Ok(Some(out))
