@@ -826,5 +826,11 @@ fn bench_masking() {
         bench_one("email", r#""email""#, &emails);
         bench_one("scrub", r#""scrub""#, &bodies);
         bench_one("scrub, no PII", r#""scrub""#, &plain);
+        // The `fake`-backed generators alone (HMAC + RNG seeding is about 200 ns of each).
+        for t in [
+            "name", "phone", "address", "city", "company", "username", "zip",
+        ] {
+            bench_one(t, &format!("\"{t}\""), &emails);
+        }
     }
 }

@@ -3,9 +3,7 @@
 //! Deterministic (keyed by the salt and the value); not unique. No options.
 //! Example: `columns.city = "city"`.
 
-use fake::Fake;
-
-use super::{BuildCtx, Faked, NoOptions, Transform};
+use super::{BuildCtx, Faked, NoOptions, Transform, fakes};
 use crate::anonymize::profile::ColumnRule;
 
 pub(crate) const SUMMARY: &str = "a fake city name.";
@@ -15,6 +13,6 @@ pub(crate) fn build(rule: &ColumnRule, ctx: &BuildCtx) -> Result<Box<dyn Transfo
     Ok(Box::new(Faked {
         kind: "city",
         keyed: ctx.keyed.clone(),
-        generate: |rng| fake::faker::address::en::CityName().fake_with_rng(rng),
+        generate: fakes::city_name,
     }))
 }

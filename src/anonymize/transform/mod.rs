@@ -20,6 +20,7 @@ mod company;
 mod constant;
 mod date_shift;
 mod email;
+mod fakes;
 mod first_name;
 mod hash;
 mod ip;
