@@ -27,6 +27,9 @@
 #                  directory (pg_dump -Fd -j <largest JOBS>); both: each round times both archives
 #   COMPRESS=      pg_dump's -Z/--compress value (e.g. 0, lz4, zstd); default: pg_dump's default
 #   PGWARD_BIN=    a pgward binary to use instead of building one
+#   PIN=1          pin the server to CPU 0 and the timed client (pg_restore, pgward) to CPU 1, as if
+#                  the client had a machine of its own (a CI runner beside the database server);
+#                  needs taskset (util-linux) and 2 CPUs. Off by default: everything shares all CPUs.
 #   PERF=1         also record pgward's last run with `perf record -g` (to $BENCH_DIR/pgward.perf)
 #   KEEP=1         keep the cluster and archive (prints where) for more runs by hand
 #   BENCH_DIR=     parent of the cluster's temp dir (default /tmp; keep it short: the socket lives
@@ -46,6 +49,7 @@ ROUNDS=${ROUNDS:-3}
 FORMAT=${FORMAT:-custom}
 COMPRESS=${COMPRESS:-}
 PERF=${PERF:-0}
+PIN=${PIN:-0}
 KEEP=${KEEP:-0}
 BENCH_DIR=${BENCH_DIR:-/tmp}
 
@@ -126,6 +130,16 @@ trap 'exit 130' INT TERM
 # shellcheck source=bench-sync/cluster.sh
 . "$files/cluster.sh"
 start_cluster "bench-sync-dump.sh (the settings of bench-sync.sh)"
+client=()
+if [[ $PIN == 1 ]]; then
+    command -v taskset >/dev/null || die "PIN=1 needs taskset (util-linux)"
+    (($(nproc) >= 2)) || die "PIN=1 needs 2 CPUs"
+    # Backends fork from the postmaster and inherit its CPU; the running helpers are moved too.
+    postmaster=$(head -n 1 "$dir/data/postmaster.pid")
+    for p in $postmaster $(pgrep -P "$postmaster"); do taskset -a -p -c 0 "$p" >/dev/null; done
+    client=(taskset -c 1)
+    log "server pinned to CPU 0, the timed clients to CPU 1"
+fi
 
 # ---------------------------------------------------------------------------------------------
 # Measuring: wall seconds, peak RSS (kB) of the client process.
@@ -229,14 +243,14 @@ done
 # ---------------------------------------------------------------------------------------------
 run_restore() { # format jobs
     # createdb is timed too: pgward's time includes creating its new database.
-    measure sh -c '"$1" bench_r && "$2" -j "$3" --no-owner -d bench_r "$4"' sh \
+    measure "${client[@]}" sh -c '"$1" bench_r && "$2" -j "$3" --no-owner -d bench_r "$4"' sh \
         "$bindir/createdb" "$bindir/pg_restore" "$2" "${archive[$1]}"
 }
 run_pgward() { # format jobs
     local perf=()
     [[ $PERF == 1 && $round == "$ROUNDS" ]] && perf=(perf record -g -o "$BENCH_DIR/pgward-$1-j$2.perf" --)
     STAGING_SAFETY_LOCK=enabled PGWARD_SALT=$salt \
-        measure "${perf[@]}" "$pgward" sync --dump "${archive[$1]}" --target "$(url bench_p)" \
+        measure "${perf[@]}" "${client[@]}" "$pgward" sync --dump "${archive[$1]}" --target "$(url bench_p)" \
         --profile "$files/profile.toml" --jobs "$2" --progress log --drop-old \
         --report "$dir/p-report.json" >"$dir/p.log" 2>&1
 }
@@ -282,7 +296,7 @@ echo
 echo "## Dump benchmark"
 echo
 echo "Source: SCALE=$SCALE ($users users), $source_size; rows per table: $source_rows"
-echo "Machine: $(nproc) cores ($cpu), $mem_total RAM, PostgreSQL $server_version, $("$pgward" --version); JOBS='$JOBS', ROUNDS=$ROUNDS interleaved; $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "Machine: $(nproc) cores ($cpu), $mem_total RAM, PostgreSQL $server_version, $("$pgward" --version); JOBS='$JOBS', ROUNDS=$ROUNDS interleaved$([[ $PIN == 1 ]] && echo ", PIN=1: server on CPU 0, client on CPU 1"); $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "Peak memory: $rss_method of the client process; the server's is not counted."
 echo
 echo "| Archive | Tool | Seconds (runs) | Median | x of pg_restore | Peak client memory | Target size |"
