@@ -170,17 +170,13 @@ fn lint(args: LintArgs) -> Result<Outcome> {
             m.set = None;
         }
     }
-    let deployed = if changed.is_some() {
-        lint::Deployed::Unselected
-    } else {
-        lint::Deployed::Earlier
-    };
-    let is_selected = |m: &source::Migration| match (&changed, &m.disk_path) {
+    let select = |m: &source::Migration| match (&changed, &m.disk_path) {
         (Some(changed), Some(path)) => {
-            changed.contains(&std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()))
+            changed.selection(&std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()))
         }
-        _ => true,
+        _ => lint::Selection::Linted,
     };
+    let is_selected = |m: &source::Migration| select(m) != lint::Selection::Deployed;
 
     // --fix / --diff (lint/fix.rs): fix the selected up parts first, then report what is left,
     // with the fixed texts in their places for the history.
@@ -209,7 +205,7 @@ fn lint(args: LintArgs) -> Result<Outcome> {
     }
     errored |= fixing.errored;
 
-    let reports = lint::lint_migrations(migrations, is_selected, deployed, &settings);
+    let reports = lint::lint_migrations(migrations, select, &settings);
     for report in &reports {
         for bad in &report.bad_suppressions {
             let line = report

@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 use pgward::lint::history::History;
 use pgward::lint::ops::{Name, ObjectKind};
 use pgward::lint::source;
-use pgward::lint::{self, Deployed, LintSettings};
+use pgward::lint::{self, LintSettings, Selection};
 
 mod support;
 use support::git::{git, write};
@@ -337,6 +337,38 @@ fn an_old_migration_edited_in_place_stays_deployed() {
     );
 }
 
+#[test]
+fn the_latest_deployed_migration_edited_in_place_stays_deployed() {
+    let tmp = repository();
+    let repo = tmp.path();
+    // main has 0001 and 0002; the branch edits 0002, the latest migration on main, and adds
+    // 0003. No unchanged migration runs after 0002, so only git's status tells that it was on
+    // the base (modified, not added): audit_log exists and has rows.
+    git(repo, &["checkout", "-q", "main"]);
+    write(repo, "migrations/0002_audit_log.sql", AUDIT_LOG);
+    git(repo, &["add", "."]);
+    git(repo, &["commit", "-q", "-m", "audit_log"]);
+    git(repo, &["checkout", "-q", "feature"]);
+    git(repo, &["rebase", "-q", "main"]);
+    write(
+        repo,
+        "migrations/0002_audit_log.sql",
+        &format!("{AUDIT_LOG}COMMENT ON TABLE audit_log IS 'audit';\n"),
+    );
+    let out = pgward(
+        repo,
+        &["lint", "--format", "json", "--since", "main", "migrations"],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["files_checked"], 2, "0002 and 0003");
+    let found = findings(&out, "require-concurrent-index-creation");
+    assert_eq!(
+        lines(&found),
+        [("0003_index.sql", 1), ("0003_index.sql", 2)],
+        "{found:#?}"
+    );
+}
+
 // The library entry point and the model.
 
 #[test]
@@ -347,8 +379,10 @@ fn lint_migrations_lints_only_the_selected_files_with_the_history_of_all() {
     let settings = LintSettings::default();
     let reports = lint::lint_migrations(
         migrations,
-        |m| m.file.path.ends_with("003_qty.up.sql"),
-        Deployed::Earlier,
+        |m| match m.file.path.ends_with("003_qty.up.sql") {
+            true => Selection::Linted,
+            false => Selection::Deployed,
+        },
         &settings,
     );
     assert_eq!(reports.len(), 1);

@@ -126,16 +126,19 @@ pub fn lint_file(file: SourceFile, settings: &LintSettings) -> FileReport {
     lint_migration(file, None, layout::Transaction::Configured, down, settings)
 }
 
-/// Which migrations before a linted one have run on the databases it will run on.
+/// What [`lint_migrations`] does with a migration, and whether it has run on the databases the
+/// later ones will run on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Deployed {
-    /// All of them (no `--since`): what an earlier migration created exists, with rows.
-    Earlier,
-    /// The migrations that are not selected (`--since`: unchanged since the base). A selected
-    /// migration is part of the change under review, so what it creates is new for the later
-    /// ones, unless an unselected migration of its set comes after it: the runner ran it
-    /// before that one, so it is deployed too (an old migration edited in place).
-    Unselected,
+pub enum Selection {
+    /// Not linted; it has run (`--since`: unchanged since the base).
+    Deployed,
+    /// Linted; it has run: what it created exists, with rows (no `--since`, or modified since
+    /// the base: an old migration edited in place).
+    Linted,
+    /// Linted, and part of the change under review (`--since`: added since the base): what it
+    /// creates is new and empty for the later ones, unless an unchanged migration of its set
+    /// comes after it (the runner ran it before that one, so it has run too).
+    New,
 }
 
 /// Lints migrations with their schema history, returning a report per linted file, in order.
@@ -143,35 +146,41 @@ pub enum Deployed {
 /// `migrations` come in runner order within each migration set ([`source::collect_migrations`]).
 /// For each set (`Migration::set`), the up parts of all its migrations, linted or not, are
 /// replayed in that order into a [`History`]; down parts are neither replayed nor linted. Up
-/// parts for which `is_selected` holds are linted, their [`Context`] seeded from the history of
+/// parts that `select` does not call [`Selection::Deployed`] are linted, their [`Context`] seeded from the history of
 /// the migrations before them. A migration without a set (stdin, a file named on its own) is
 /// linted alone. A file that appears twice in a set is replayed once.
 pub fn lint_migrations(
     migrations: Vec<source::Migration>,
-    is_selected: impl Fn(&source::Migration) -> bool,
-    deployed: Deployed,
+    select: impl Fn(&source::Migration) -> Selection,
     settings: &LintSettings,
 ) -> Vec<FileReport> {
-    let selected: Vec<bool> = migrations
+    let selections: Vec<Selection> = migrations
         .iter()
-        .map(|m| m.is_linted() && is_selected(m))
+        .map(|m| match m.is_linted() {
+            true => select(m),
+            false => Selection::Deployed,
+        })
         .collect();
-    // Pending: selected, and no unselected migration of the set runs after it.
+    let selected: Vec<bool> = selections
+        .iter()
+        .map(|s| *s != Selection::Deployed)
+        .collect();
+    // Pending: new, and no unchanged migration of the set runs after it.
     let mut pending = vec![false; migrations.len()];
-    if deployed == Deployed::Unselected {
-        let mut deployed_later: HashSet<&Path> = HashSet::new();
-        for (i, m) in migrations.iter().enumerate().rev() {
-            if !m.is_linted() {
-                continue;
-            }
-            let Some(set) = m.set.as_deref() else {
-                continue;
-            };
-            if selected[i] {
-                pending[i] = !deployed_later.contains(set);
-            } else {
+    let mut deployed_later: HashSet<&Path> = HashSet::new();
+    for (i, m) in migrations.iter().enumerate().rev() {
+        if !m.is_linted() {
+            continue;
+        }
+        let Some(set) = m.set.as_deref() else {
+            continue;
+        };
+        match selections[i] {
+            Selection::New => pending[i] = !deployed_later.contains(set),
+            Selection::Deployed => {
                 deployed_later.insert(set);
             }
+            Selection::Linted => {}
         }
     }
 

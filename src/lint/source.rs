@@ -675,10 +675,32 @@ pub enum SinceError {
     Git { git_ref: String, message: String },
 }
 
+/// The files `--since` found changed, as canonical paths.
+#[derive(Debug, Default)]
+pub struct Changed {
+    /// Added since the base (untracked files included): part of the change under review.
+    pub added: HashSet<PathBuf>,
+    /// Modified since the base: linted, but they ran before (edited in place).
+    pub modified: HashSet<PathBuf>,
+}
+
+impl Changed {
+    /// How `lint_migrations` treats the file at `path` (a canonical path).
+    pub fn selection(&self, path: &Path) -> crate::lint::Selection {
+        use crate::lint::Selection;
+        if self.added.contains(path) {
+            Selection::New
+        } else if self.modified.contains(path) {
+            Selection::Linted
+        } else {
+            Selection::Deployed
+        }
+    }
+}
+
 /// The files added or modified since the merge base of `git_ref` and `HEAD`, in the working tree
-/// (committed, staged or not; untracked files count as added), as canonical paths. Runs git in
-/// `cwd`.
-pub fn changed_since(git_ref: &str, cwd: &Path) -> Result<HashSet<PathBuf>, SinceError> {
+/// (committed, staged or not; untracked files count as added). Runs git in `cwd`.
+pub fn changed_since(git_ref: &str, cwd: &Path) -> Result<Changed, SinceError> {
     let r = || git_ref.to_owned();
     let git = |args: &[&str]| -> Result<std::process::Output, SinceError> {
         std::process::Command::new("git")
@@ -733,7 +755,7 @@ pub fn changed_since(git_ref: &str, cwd: &Path) -> Result<HashSet<PathBuf>, Sinc
         "-c",
         "core.quotepath=off",
         "diff",
-        "--name-only",
+        "--name-status",
         "--no-renames",
         "--diff-filter=AM",
         "-z",
@@ -755,19 +777,29 @@ pub fn changed_since(git_ref: &str, cwd: &Path) -> Result<HashSet<PathBuf>, Sinc
         "--exclude-standard",
         "-z",
     ])?;
-    let mut changed = HashSet::new();
-    for out in [&diff, &untracked] {
-        if !out.status.success() {
-            continue;
-        }
-        for rel in out.stdout.split(|&b| b == 0).filter(|p| !p.is_empty()) {
-            let rel = String::from_utf8_lossy(rel);
-            let path = top.join(&*rel);
-            changed.insert(fs::canonicalize(&path).unwrap_or(path));
+    // Both name files from the repository root: `diff` always, `ls-files` because it ran there.
+    let canonical = |rel: &[u8]| {
+        let path = top.join(&*String::from_utf8_lossy(rel));
+        fs::canonicalize(&path).unwrap_or(path)
+    };
+    let mut changed = Changed::default();
+    // `--name-status -z`: a status and a path per file, each ending in NUL.
+    let mut fields = diff.stdout.split(|&b| b == 0).filter(|f| !f.is_empty());
+    while let (Some(status), Some(rel)) = (fields.next(), fields.next()) {
+        match status {
+            b"A" => changed.added.insert(canonical(rel)),
+            _ => changed.modified.insert(canonical(rel)),
+        };
+    }
+    if untracked.status.success() {
+        for rel in untracked
+            .stdout
+            .split(|&b| b == 0)
+            .filter(|p| !p.is_empty())
+        {
+            changed.added.insert(canonical(rel));
         }
     }
-    // Both name files from the repository root: `diff --name-only` always, `ls-files` because it
-    // ran there.
     Ok(changed)
 }
 
