@@ -45,25 +45,42 @@ fn selected_rules() -> Vec<RuleId> {
     }
 }
 
-/// Settings and down part from a fixture's `-- pgward-test:` header.
-fn fixture_settings(rule: RuleId, dir: &std::path::Path, text: &str) -> (LintSettings, DownPart) {
+/// What a fixture's `-- pgward-test:` header sets: the settings, the down part, and how the
+/// runner runs the file (`transaction=one-query|wrapped|per-statement`).
+struct Fixture {
+    settings: LintSettings,
+    down: DownPart,
+    transaction: Transaction,
+}
+
+/// Settings, down part and transaction mode from a fixture's `-- pgward-test:` header.
+fn fixture_settings(rule: RuleId, dir: &std::path::Path, text: &str) -> Fixture {
     let mut settings = LintSettings {
         file: FileSettings::default(),
         rules: RuleSettings::only(rule),
     };
     let mut down = DownPart::NotExpected;
+    let mut transaction = Transaction::Configured;
     let Some(header) = text
         .lines()
         .next()
         .and_then(|l| l.trim().strip_prefix("-- pgward-test:"))
     else {
-        return (settings, down);
+        return Fixture {
+            settings,
+            down,
+            transaction,
+        };
     };
     for word in header.split_whitespace() {
         if let Some(v) = word.strip_prefix("pg-version=") {
             settings.file.pg_version = v.parse().expect("pg-version=N");
         } else if word == "assume-in-transaction" {
             settings.file.assume_in_transaction = true;
+        } else if let Some(mode) = word.strip_prefix("transaction=") {
+            transaction = mode
+                .parse()
+                .expect("transaction=one-query|wrapped|per-statement");
         } else if word == "down=missing" {
             down = DownPart::Missing {
                 expected: "the down migration".to_owned(),
@@ -85,7 +102,11 @@ fn fixture_settings(rule: RuleId, dir: &std::path::Path, text: &str) -> (LintSet
             panic!("unknown pgward-test option `{word}`");
         }
     }
-    (settings, down)
+    Fixture {
+        settings,
+        down,
+        transaction,
+    }
 }
 
 /// A fixture's `profile=FILE`, configured as `anonymize.toml` would be.
@@ -95,14 +116,20 @@ fn profile_settings(path: &std::path::Path) -> PiiProfiles {
     PiiProfiles(Arc::new(vec![(name, profile)]))
 }
 
-fn lint(path: &str, text: &str, down: &DownPart, settings: &LintSettings) -> FileReport {
+fn lint(
+    path: &str,
+    text: &str,
+    down: &DownPart,
+    transaction: Transaction,
+    settings: &LintSettings,
+) -> FileReport {
     lint::lint_migration(
         SourceFile {
             path: path.to_owned(),
             text: text.to_owned(),
         },
         None,
-        Transaction::Configured,
+        transaction,
         down,
         settings,
     )
@@ -206,8 +233,8 @@ fn fixtures_fire_where_marked_and_nowhere_else() {
         for path in files {
             let text = fs::read_to_string(&path).unwrap();
             let rel = path.strip_prefix(root()).unwrap().display().to_string();
-            let (settings, down) = fixture_settings(rule, path.parent().unwrap(), &text);
-            let report = lint(&rel, &text, &down, &settings);
+            let f = fixture_settings(rule, path.parent().unwrap(), &text);
+            let report = lint(&rel, &text, &f.down, f.transaction, &f.settings);
             let is_ok = path.file_name().is_some_and(|n| n == "ok.sql");
             if is_ok {
                 for d in &report.diagnostics {
@@ -234,8 +261,8 @@ fn fixture_snapshots() {
         for path in fixture_files(rule) {
             let text = fs::read_to_string(&path).unwrap();
             let rel = path.strip_prefix(root()).unwrap().display().to_string();
-            let (settings, down) = fixture_settings(rule, path.parent().unwrap(), &text);
-            let report = lint(&rel, &text, &down, &settings);
+            let f = fixture_settings(rule, path.parent().unwrap(), &text);
+            let report = lint(&rel, &text, &f.down, f.transaction, &f.settings);
             let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
             insta::with_settings!({
                 snapshot_path => dir.join("snapshots"),
@@ -284,7 +311,13 @@ fn doc_examples_fire_once_when_bad_and_never_when_good() {
                 ),
                 None => (DownPart::NotExpected, DownPart::NotExpected),
             };
-            let bad = lint("bad.sql", &example.bad, &bad_down, &settings);
+            let bad = lint(
+                "bad.sql",
+                &example.bad,
+                &bad_down,
+                Transaction::Configured,
+                &settings,
+            );
             let fired = bad.diagnostics.iter().filter(|d| d.rule == rule).count();
             if fired != 1 {
                 problems.push(format!(
@@ -292,7 +325,13 @@ fn doc_examples_fire_once_when_bad_and_never_when_good() {
                     i + 1
                 ));
             }
-            let good = lint("good.sql", &example.good, &good_down, &settings);
+            let good = lint(
+                "good.sql",
+                &example.good,
+                &good_down,
+                Transaction::Configured,
+                &settings,
+            );
             if good.diagnostics.iter().any(|d| d.rule == rule) {
                 problems.push(format!(
                     "rules/{rule}.toml example {}: good gives a diagnostic: {}",

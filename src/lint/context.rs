@@ -84,6 +84,10 @@ pub struct Context {
     pub enum_values_added: Vec<(Name, String)>,
     /// The configured anonymization profiles.
     pub profiles: PiiProfiles,
+    /// The runner sends the file as one query string of several statements: PostgreSQL runs them
+    /// in implicit transaction blocks, whatever `BEGIN`/`COMMIT` the file has, so statements that
+    /// refuse transaction blocks fail anywhere in it.
+    pub one_query_string: bool,
 }
 
 impl Context {
@@ -105,6 +109,7 @@ impl Context {
             held: Vec::new(),
             enum_values_added: Vec::new(),
             profiles: settings.profiles.clone(),
+            one_query_string: false,
         }
     }
 

@@ -277,6 +277,8 @@ pub fn lint_migration_with_history(
         ..settings.file.clone()
     };
     let mut ctx = Context::new(&file_settings);
+    ctx.one_query_string = transaction == layout::Transaction::OneQuery
+        && statements.iter().filter(|s| !s.in_do_block).count() > 1;
     if let Some(history) = &history {
         history.seed(&mut ctx, &statements);
     }

@@ -2,8 +2,9 @@
 //!
 //! `CREATE INDEX CONCURRENTLY`, `DROP INDEX CONCURRENTLY` and `REINDEX ... CONCURRENTLY` commit
 //! internally between their phases, so PostgreSQL refuses them inside a transaction block (an
-//! explicit `BEGIN`, or the runner's transaction with `assume_in_transaction`) and inside a `DO`
-//! block or function: the statement fails with an ERROR and the migration stops.
+//! explicit `BEGIN`, the runner's transaction with `assume_in_transaction`, or the implicit block
+//! of a query string of several statements, which runners like Pop's autocommit files send) and
+//! inside a `DO` block or function: the statement fails with an ERROR and the migration stops.
 
 use crate::lint::context::Context;
 use crate::lint::diagnostic::Finding;
@@ -58,6 +59,17 @@ impl Check for BanConcurrentIndexCreationInTransaction {
                          runner also wraps the file in a transaction, use its no-transaction mode \
                          ({NO_TRANSACTION_MODES})"
                     ),
+                )
+            } else if ctx.one_query_string {
+                (
+                    format!(
+                        "{what} cannot run inside a transaction block, and the runner sends this \
+                         file as one query string, which PostgreSQL runs in an implicit \
+                         transaction block: it raises an ERROR and the migration fails"
+                    ),
+                    "Put the statement in a migration file of its own: a query string of one \
+                     statement runs outside any transaction block"
+                        .to_owned(),
                 )
             } else if ctx.in_transaction() {
                 (
