@@ -420,3 +420,141 @@ fn configured_transaction_mode_and_line_endings_are_kept() {
          DROP INDEX CONCURRENTLY b_idx;\r\n"
     );
 }
+
+/// A 1-based (line, column in characters) of `text` as a byte offset.
+fn offset(text: &str, line: usize, column: usize) -> usize {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line - 1)
+        .map(str::len)
+        .sum();
+    start
+        + text[start..]
+            .chars()
+            .take(column - 1)
+            .map(char::len_utf8)
+            .sum::<usize>()
+}
+
+#[test]
+fn json_shows_the_fixes_that_fix_applies() {
+    let dir = copy_fixtures();
+    let out = pgward(dir.path(), &lint_args(&["--format", "json"]), None);
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let diagnostics = json["diagnostics"].as_array().unwrap();
+
+    // A fix exactly on the fixable findings --fix does not list as unfixable.
+    let key = |d: &Value| {
+        (
+            d["path"].as_str().unwrap().to_owned(),
+            d["rule"].as_str().unwrap().to_owned(),
+            d["line"].as_u64().unwrap() as usize,
+        )
+    };
+    let with_fix: BTreeSet<_> = diagnostics
+        .iter()
+        .filter(|d| !d["fix"].is_null())
+        .map(key)
+        .collect();
+    // UNFIXED's findings, at their lines in the original text, and the lock_timeout that a
+    // one-statement golang-migrate file cannot get (a second statement would put both in one
+    // implicit transaction block).
+    let unfixed: BTreeSet<_> = [
+        ("plain/0001_orders.sql", "constraint-missing-not-valid", 9),
+        (
+            "plain/0002_transaction.sql",
+            "require-concurrent-index-creation",
+            4,
+        ),
+        (
+            "plain/0002_transaction.sql",
+            "constraint-missing-not-valid",
+            5,
+        ),
+        (
+            "goose/20240101000000_orders_status.sql",
+            "require-concurrent-index-creation",
+            3,
+        ),
+        (
+            "dbmate/20240101000000_orders_status.sql",
+            "require-concurrent-index-creation",
+            2,
+        ),
+        (
+            "golang-migrate/000002_two_indexes.up.sql",
+            "require-concurrent-index-creation",
+            2,
+        ),
+        (
+            "golang-migrate/000002_two_indexes.up.sql",
+            "require-concurrent-index-creation",
+            3,
+        ),
+        (
+            "golang-migrate/000001_orders_status.up.sql",
+            "require-timeout-settings",
+            1,
+        ),
+    ]
+    .iter()
+    .map(|(p, r, l)| (p.to_string(), r.to_string(), *l))
+    .collect();
+    let expected: BTreeSet<_> = fixable_findings(dir.path())
+        .difference(&unfixed)
+        .cloned()
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(with_fix, expected);
+    for d in diagnostics.iter().filter(|d| !d["fix"].is_null()) {
+        assert_eq!(d["fix"]["applicability"], "safe", "{d}");
+        assert!(!d["fix"]["title"].as_str().unwrap().is_empty(), "{d}");
+    }
+
+    // Applying the JSON's edits (one pass, skipping overlaps as --fix does), then --fix, ends
+    // where --fix alone ends: the edits are --fix's own.
+    let applied = copy_fixtures();
+    let mut edits: std::collections::BTreeMap<String, Vec<(usize, usize, String)>> =
+        Default::default();
+    for d in diagnostics.iter().filter(|d| !d["fix"].is_null()) {
+        let path = d["path"].as_str().unwrap().to_owned();
+        let text = fs::read_to_string(applied.path().join(&path)).unwrap();
+        let fix_edits: Vec<_> = d["fix"]["edits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                let at = |l: &str, c: &str| {
+                    offset(
+                        &text,
+                        e[l].as_u64().unwrap() as usize,
+                        e[c].as_u64().unwrap() as usize,
+                    )
+                };
+                (
+                    at("line", "column"),
+                    at("end_line", "end_column"),
+                    e["content"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        let taken = edits.entry(path).or_default();
+        let overlaps =
+            |a: &(usize, usize, String)| taken.iter().any(|b| a.0 < b.1 && b.0 < a.1 || a.0 == b.0);
+        if !fix_edits.iter().any(overlaps) {
+            taken.extend(fix_edits);
+        }
+    }
+    for (path, mut list) in edits {
+        let file = applied.path().join(&path);
+        let mut text = fs::read_to_string(&file).unwrap();
+        list.sort_by_key(|e| std::cmp::Reverse((e.0, e.1)));
+        for (start, end, content) in list {
+            text.replace_range(start..end, &content);
+        }
+        fs::write(&file, text).unwrap();
+    }
+    pgward(applied.path(), &lint_args(&["--fix"]), None);
+    pgward(dir.path(), &lint_args(&["--fix"]), None);
+    assert_eq!(files(applied.path()), files(dir.path()));
+}

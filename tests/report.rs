@@ -84,6 +84,7 @@ impl Report {
             help: help.to_owned(),
             lock: None,
             rewrites_table: None,
+            fix: None,
         });
         self.diagnostics.last_mut().unwrap()
     }
@@ -499,6 +500,7 @@ fn json_has_the_contract_keys_in_order() {
         "lock",
         "blocks",
         "rewrites_table",
+        "fix",
     ];
     let keys = keys_at(6);
     assert_eq!(keys.len(), contract.len() * diags.len(), "{keys:?}");

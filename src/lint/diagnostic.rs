@@ -100,6 +100,15 @@ pub enum Applicability {
     Unsafe,
 }
 
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
 /// What the runner must do with the file for a fix's SQL to work as intended. The rule checks
 /// what the file itself says ([`Context::in_transaction`](super::context::Context::in_transaction));
 /// `fix.rs` checks the migration framework's transaction mode, which rules do not see.
@@ -158,4 +167,16 @@ pub struct Diagnostic {
     pub help: String,
     pub lock: Option<LockMode>,
     pub rewrites_table: Option<bool>,
+    /// For the rules that offer fixes: the fix `--fix` applies here, or why there is none.
+    /// `None` for the other rules.
+    pub fix: Option<FixVerdict>,
+}
+
+/// A fixable rule's word on one of its diagnostics, as the migration runner runs the file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FixVerdict {
+    /// `--fix` applies this (safe; its edits placed where they land in the file).
+    Fix(Fix),
+    /// Why not: the runner's transaction mode, an unsafe rewrite, nothing mechanical to do.
+    NoFix(String),
 }

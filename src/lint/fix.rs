@@ -5,15 +5,14 @@
 //! a migration, applies them, and loops:
 //!
 //! 1. Lint the file as the engine does ([`super::lint_migration`]): what is reported there, after
-//!    suppressions, is what may be fixed.
-//! 2. Walk the file once more with the fixable rules to get their findings with fixes, and pair
-//!    them with the reported diagnostics by rule, span and message. (`Diagnostic` does not carry
-//!    the fix: see the note on [`fixes`].)
-//! 3. Keep the fixes the migration runner allows ([`Needs`]: `CONCURRENTLY` only outside a
-//!    transaction block, `VALIDATE` only where it commits apart from the `ADD`, a new statement
-//!    only where it does not change how the file runs), whose edits lie inside the linted
-//!    statements (never in a blanked down section), and that do not overlap a fix already taken.
-//! 4. Apply them, then start again on the new text, up to [`MAX_PASSES`] times (a fix skipped for
+//!    suppressions, is what may be fixed. The engine asks [`verdict`] about each finding of a
+//!    fixable rule: it keeps the fixes the migration runner allows ([`Needs`]: `CONCURRENTLY`
+//!    only outside a transaction block, `VALIDATE` only where it commits apart from the `ADD`, a
+//!    new statement only where it does not change how the file runs) and whose edits lie inside
+//!    the linted statements (never in a blanked down section), and says why for the others. The
+//!    diagnostics carry that verdict (JSON output shows the fixes too).
+//! 2. Take the fixes that do not overlap a fix already taken.
+//! 3. Apply them, then start again on the new text, up to [`MAX_PASSES`] times (a fix skipped for
 //!    overlapping another gets its turn in the next pass), until nothing is left to fix.
 //!
 //! Down files are never read here (the caller passes only linted migrations), and down sections
@@ -23,8 +22,7 @@ use std::io::{self, Write};
 use std::ops::Range;
 use std::path::Path;
 
-use super::context::{Context, FileSettings};
-use super::diagnostic::{Applicability, Diagnostic, Edit, Finding, Fix, Needs};
+use super::diagnostic::{Applicability, Edit, Finding, Fix, FixVerdict, Needs};
 use super::layout::{Prepared, Transaction};
 use super::rules::RuleId;
 use super::source::Migration;
@@ -128,28 +126,17 @@ pub fn reprepare(m: &Migration, name: &Path, text: &str) -> Prepared {
 
 fn fix_pass(m: &Migration, name: &Path, text: &str, settings: &LintSettings) -> Pass {
     let prepared = reprepare(m, name, text);
-    let lint_text = prepared
-        .lint_text
-        .clone()
-        .filter(|t| t.len() == text.len())
-        .unwrap_or_else(|| text.to_owned());
     let report = super::lint_migration(
         SourceFile {
             path: m.file.path.clone(),
             text: text.to_owned(),
         },
-        prepared.lint_text.clone(),
+        prepared.lint_text,
         prepared.transaction,
         // Reversibility findings have no fixes: the pass need not pair the down part.
         &super::rules::DownPart::NotExpected,
         settings,
     );
-    let statements = super::split::split(&lint_text).statements;
-    let found = fixes(&lint_text, prepared.transaction, settings);
-    let top = super::parse_file(&lint_text)
-        .iter()
-        .filter(|s| !s.in_do_block)
-        .count();
 
     let crlf = text.contains("\r\n");
     let mut taken: Vec<Range<usize>> = Vec::new();
@@ -157,40 +144,21 @@ fn fix_pass(m: &Migration, name: &Path, text: &str, settings: &LintSettings) -> 
     let mut fixes = 0;
     let mut unfixed = Vec::new();
     for d in &report.diagnostics {
-        if !FIXABLE.contains(&d.rule) {
-            continue;
-        }
-        let Some(finding) = found
-            .iter()
-            .find(|(rule, f)| same(*rule, f, d))
-            .map(|x| &x.1)
-        else {
-            // Reported by the engine, not by our walk: the context differs; leave it alone.
-            continue;
-        };
-        let verdict = match (&finding.fix, &finding.no_fix) {
-            (Some(fix), _) => allowed(fix, prepared.transaction, top, &statements),
-            (None, Some(reason)) => Err(reason.clone()),
-            (None, None) => Err("this finding has no mechanical rewrite".to_owned()),
-        };
-        let fix = match verdict {
-            Ok(fix) => fix,
-            Err(reason) => {
+        let fix = match &d.fix {
+            None => continue,
+            Some(FixVerdict::Fix(fix)) => fix,
+            Some(FixVerdict::NoFix(reason)) => {
                 unfixed.push(Unfixed {
                     rule: d.rule,
                     message: d.message.clone(),
                     line: d.start.line,
                     column: d.start.column,
-                    reason,
+                    reason: reason.clone(),
                 });
                 continue;
             }
         };
-        let ranges: Vec<Range<usize>> = fix
-            .edits
-            .iter()
-            .map(|e| anchored(text, &statements, e))
-            .collect();
+        let ranges: Vec<Range<usize>> = fix.edits.iter().map(|e| e.range.clone()).collect();
         if ranges.iter().any(|r| taken.iter().any(|t| overlaps(t, r))) {
             // Its turn comes in the next pass, on the text the other fix left.
             continue;
@@ -218,43 +186,39 @@ fn fix_pass(m: &Migration, name: &Path, text: &str, settings: &LintSettings) -> 
     }
 }
 
-/// A diagnostic and a finding of our walk are the same report.
-fn same(rule: RuleId, f: &Finding, d: &Diagnostic) -> bool {
-    rule == d.rule && f.span == d.span && f.message == d.message
-}
-
-/// The fixable rules' findings (with their fixes) for a file's lint text, walking it as the
-/// engine does.
-///
-/// The engine's [`Diagnostic`] has no place for a fix: a new field would break every place that
-/// builds one field by field (the reporter tests do). Until it has one, this walk recomputes the
-/// findings of the four fixable rules and [`fix_pass`] keeps only those the engine also reported,
-/// so that suppressions, `--exclude` and the engine's context stay in charge.
-fn fixes(
-    lint_text: &str,
+/// What `--fix` does with a finding of `rule` in a file the runner runs as `transaction`: the
+/// fix, its edits placed where they land in `file_text`, when the runner lets it work as intended;
+/// else why not. `None` for the rules that offer no fixes. `statements`: the linted statements'
+/// ranges; `top_statements`: how many statements run at the top level (not inside `DO`).
+pub(crate) fn verdict(
+    rule: RuleId,
+    finding: &Finding,
+    file_text: &str,
+    statements: &[Range<usize>],
     transaction: Transaction,
-    settings: &LintSettings,
-) -> Vec<(RuleId, Finding)> {
-    let statements: Vec<Statement> = super::parse_file(lint_text);
-    let file = FileSettings {
-        assume_in_transaction: transaction.assume_in_transaction(&statements, &settings.file),
-        ..settings.file.clone()
-    };
-    let rules: Vec<RuleId> = FIXABLE
-        .into_iter()
-        .filter(|r| settings.rules.is_enabled(*r))
-        .collect();
-    let mut ctx = Context::new(&file);
-    let mut out = Vec::new();
-    let mut found = Vec::new();
-    for stmt in &statements {
-        for rule in &rules {
-            rule.checker().statement(stmt, &ctx, &mut found);
-            out.extend(found.drain(..).map(|f| (*rule, f)));
-        }
-        ctx.apply(stmt);
+    top_statements: usize,
+) -> Option<FixVerdict> {
+    if !FIXABLE.contains(&rule) {
+        return None;
     }
-    out
+    Some(match (&finding.fix, &finding.no_fix) {
+        (Some(fix), _) => match allowed(fix, transaction, top_statements, statements) {
+            Ok(fix) => FixVerdict::Fix(Fix {
+                edits: fix
+                    .edits
+                    .iter()
+                    .map(|e| Edit {
+                        range: anchored(file_text, statements, e),
+                        replacement: e.replacement.clone(),
+                    })
+                    .collect(),
+                ..fix.clone()
+            }),
+            Err(reason) => FixVerdict::NoFix(reason),
+        },
+        (None, Some(reason)) => FixVerdict::NoFix(reason.clone()),
+        (None, None) => FixVerdict::NoFix("this finding has no mechanical rewrite".to_owned()),
+    })
 }
 
 /// Whether the migration runner lets the fix work as intended, and its edits stay inside the

@@ -370,6 +370,12 @@ pub fn lint_migration_with_history(
         }
     }
 
+    // What --fix would do with each finding, as the runner runs this file.
+    let top_statements = statements.iter().filter(|s| !s.in_do_block).count();
+    let fix_verdict = |rule, f: &Finding| {
+        let ranges = &split.statements;
+        fix::verdict(rule, f, &file.text, ranges, transaction, top_statements)
+    };
     let mut diagnostics: Vec<Diagnostic> = raw
         .into_iter()
         .map(|(rule, f, _)| Diagnostic {
@@ -377,6 +383,7 @@ pub fn lint_migration_with_history(
             severity: settings.rules.severity(rule),
             start: line_index.position(&file.text, f.span.start),
             end: line_index.position(&file.text, f.span.end),
+            fix: fix_verdict(rule, &f),
             span: f.span,
             message: f.message,
             help: f.help,

@@ -11,7 +11,8 @@ use serde::Serialize;
 
 use super::Counts;
 use crate::lint::FileReport;
-use crate::lint::diagnostic::Diagnostic;
+use crate::lint::diagnostic::{Diagnostic, FixVerdict};
+use crate::lint::line_index::LineIndex;
 
 #[derive(Serialize)]
 struct Output<'a> {
@@ -36,6 +37,29 @@ struct JsonDiagnostic<'a> {
     /// What the lock blocks: `reads and writes`, `writes`, ... or null.
     blocks: Option<&'static str>,
     rewrites_table: Option<bool>,
+    /// What `pgward lint --fix` would change for this diagnostic, or null.
+    fix: Option<JsonFix<'a>>,
+}
+
+/// A fix as `--fix` applies it (added key: older consumers ignore it).
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    /// What it does: "Add CONCURRENTLY".
+    title: &'a str,
+    /// Always `safe` today: `--fix` applies only fixes that keep what the migration does.
+    applicability: &'static str,
+    /// Replace the text from (line, column) up to (end_line, end_column) with `content`; an
+    /// insertion has equal start and end. 1-based, columns in characters, as the diagnostic's.
+    edits: Vec<JsonEdit<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    content: &'a str,
 }
 
 #[derive(Serialize)]
@@ -45,7 +69,8 @@ struct Summary {
 }
 
 impl<'a> JsonDiagnostic<'a> {
-    fn new(path: &'a str, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
+    fn new(report: &'a FileReport, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
+        let path = report.path.as_str();
         JsonDiagnostic {
             path,
             rule: d.rule.as_str(),
@@ -59,8 +84,36 @@ impl<'a> JsonDiagnostic<'a> {
             lock: d.lock.map(|l| l.sql()),
             blocks: d.lock.map(|l| l.blocks()),
             rewrites_table: d.rewrites_table,
+            fix: match &d.fix {
+                Some(FixVerdict::Fix(fix)) => Some(JsonFix {
+                    title: &fix.title,
+                    applicability: fix.applicability.as_str(),
+                    edits: fix
+                        .edits
+                        .iter()
+                        .map(|e| {
+                            let at = |offset| position(&report.line_index, &report.text, offset);
+                            let (line, column) = at(e.range.start);
+                            let (end_line, end_column) = at(e.range.end);
+                            JsonEdit {
+                                line,
+                                column,
+                                end_line,
+                                end_column,
+                                content: &e.replacement,
+                            }
+                        })
+                        .collect(),
+                }),
+                _ => None,
+            },
         }
     }
+}
+
+fn position(index: &LineIndex, text: &str, offset: usize) -> (usize, usize) {
+    let p = index.position(text, offset);
+    (p.line, p.column)
 }
 
 pub(super) fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
@@ -69,11 +122,7 @@ pub(super) fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<
         files_checked: reports.len(),
         diagnostics: reports
             .iter()
-            .flat_map(|r| {
-                r.diagnostics
-                    .iter()
-                    .map(|d| JsonDiagnostic::new(&r.path, d))
-            })
+            .flat_map(|r| r.diagnostics.iter().map(|d| JsonDiagnostic::new(r, d)))
             .collect(),
         summary: Summary {
             errors: counts.errors,

@@ -11,6 +11,7 @@
 //!   help: Use CREATE INDEX CONCURRENTLY ...
 //!
 //! 1 error in 1 file (3 statements)
+//! 1 fixable with `pgward lint --fix` (`--diff` shows the changes first)
 //! ```
 //!
 //! Rendering is linear in the number of diagnostics. miette's own
@@ -33,7 +34,7 @@ use miette::{
 
 use super::{Counts, PrettyOptions};
 use crate::lint::FileReport;
-use crate::lint::diagnostic::{Diagnostic, Severity};
+use crate::lint::diagnostic::{Diagnostic, FixVerdict, Severity};
 use crate::lint::line_index::LineIndex;
 
 /// Below this, miette's boxes and wrapped text stop being readable.
@@ -76,7 +77,19 @@ pub(super) fn render(
             writeln!(out)?;
         }
     }
-    writeln!(out, "{}", summary(reports))
+    writeln!(out, "{}", summary(reports))?;
+    let fixable = reports
+        .iter()
+        .flat_map(|r| &r.diagnostics)
+        .filter(|d| matches!(d.fix, Some(FixVerdict::Fix(_))))
+        .count();
+    if fixable > 0 {
+        writeln!(
+            out,
+            "{fixable} fixable with `pgward lint --fix` (`--diff` shows the changes first)"
+        )?;
+    }
+    Ok(())
 }
 
 /// `3 errors, 1 warning in 2 files (40 statements)`, or `No problems in 2 files (40 statements)`.
