@@ -712,3 +712,61 @@ fn sarif_results_carry_locations_and_lock_facts() {
         1
     );
 }
+
+#[test]
+fn sarif_and_json_carry_the_fix_that_fix_applies() {
+    let text = "CREATE INDEX orders_status_idx ON orders (status);\n";
+    let settings = pgward::lint::LintSettings {
+        rules: pgward::lint::RuleSettings::only(RuleId::RequireConcurrentIndexCreation),
+        ..Default::default()
+    };
+    let report = pgward::lint::lint_file(
+        pgward::lint::SourceFile {
+            path: "migrations/0001.sql".to_owned(),
+            text: text.to_owned(),
+        },
+        &settings,
+    );
+    assert_eq!(report.diagnostics.len(), 1);
+    let reports = [report];
+
+    // SARIF: a valid log whose result has one fix inserting CONCURRENTLY after INDEX (line 1,
+    // column 13, an empty region).
+    let log: Value = serde_json::from_str(&render(Format::Sarif, &reports)).unwrap();
+    assert_eq!(
+        schema_errors(&sarif_validator(), &log),
+        Vec::<String>::new()
+    );
+    let fix = &log["runs"][0]["results"][0]["fixes"][0];
+    assert_eq!(fix["description"]["text"], "Add CONCURRENTLY", "{fix}");
+    let change = &fix["artifactChanges"][0];
+    assert_eq!(change["artifactLocation"]["uri"], "migrations/0001.sql");
+    let replacement = &change["replacements"][0];
+    assert_eq!(replacement["insertedContent"]["text"], " CONCURRENTLY");
+    let region = &replacement["deletedRegion"];
+    assert_eq!(
+        (
+            &region["startLine"],
+            &region["startColumn"],
+            &region["endLine"],
+            &region["endColumn"]
+        ),
+        (
+            &Value::from(1),
+            &Value::from(13),
+            &Value::from(1),
+            &Value::from(13)
+        ),
+        "{region}"
+    );
+
+    // JSON: the same edit.
+    let json: Value = serde_json::from_str(&render(Format::Json, &reports)).unwrap();
+    let fix = &json["diagnostics"][0]["fix"];
+    assert_eq!(fix["title"], "Add CONCURRENTLY");
+    assert_eq!(fix["applicability"], "safe");
+    assert_eq!(
+        fix["edits"],
+        serde_json::json!([{"line": 1, "column": 13, "end_line": 1, "end_column": 13, "content": " CONCURRENTLY"}])
+    );
+}

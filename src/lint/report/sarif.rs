@@ -10,13 +10,14 @@ use std::io::{self, Write};
 
 use serde_json::json;
 use serde_sarif::sarif::{
-    Artifact, ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation,
-    PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult,
-    ResultLevel, Run, Sarif, Tool, ToolComponent,
+    Artifact, ArtifactChange, ArtifactContent, ArtifactLocation, Fix as SarifFix, Location,
+    Message, MultiformatMessageString, PhysicalLocation, PropertyBag, Region, Replacement,
+    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif,
+    Tool, ToolComponent,
 };
 
 use crate::lint::FileReport;
-use crate::lint::diagnostic::{Diagnostic, Severity};
+use crate::lint::diagnostic::{Diagnostic, FixVerdict, Position, Severity};
 use crate::lint::rules::RuleId;
 
 /// The schema the output follows (the OASIS errata 01 schema, as committed in
@@ -55,7 +56,7 @@ fn log(reports: &[FileReport]) -> Sarif {
     let results: Vec<SarifResult> = reports
         .iter()
         .enumerate()
-        .flat_map(|(i, r)| r.diagnostics.iter().map(move |d| result(i, &r.path, d)))
+        .flat_map(|(i, r)| r.diagnostics.iter().map(move |d| result(i, r, d)))
         .collect();
     let run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
@@ -98,18 +99,14 @@ fn descriptor(rule: RuleId) -> ReportingDescriptor {
         .build()
 }
 
-fn result(artifact: usize, path: &str, d: &Diagnostic) -> SarifResult {
+fn result(artifact: usize, report: &FileReport, d: &Diagnostic) -> SarifResult {
+    let path = report.path.as_str();
     let mut message = d.message.clone();
     if !d.help.is_empty() {
         message.push_str("\nHelp: ");
         message.push_str(&d.help);
     }
-    let region = Region::builder()
-        .start_line(d.start.line as i64)
-        .start_column(d.start.column as i64)
-        .end_line(d.end.line as i64)
-        .end_column(d.end.column as i64)
-        .build();
+    let region = region(d.start, d.end);
     let location = Location::builder()
         .physical_location(
             PhysicalLocation::builder()
@@ -131,6 +128,10 @@ fn result(artifact: usize, path: &str, d: &Diagnostic) -> SarifResult {
     if let Some(rewrites) = d.rewrites_table {
         properties.insert("rewrites_table".to_owned(), json!(rewrites));
     }
+    let fixes = match &d.fix {
+        Some(FixVerdict::Fix(fix)) => Some(vec![sarif_fix(artifact, report, fix)]),
+        _ => None,
+    };
     let builder = SarifResult::builder()
         .rule_id(d.rule.as_str())
         .rule_index(d.rule as i64)
@@ -140,7 +141,7 @@ fn result(artifact: usize, path: &str, d: &Diagnostic) -> SarifResult {
         })
         .message(Message::builder().text(message).build())
         .locations(vec![location]);
-    if properties.is_empty() {
+    let mut result = if properties.is_empty() {
         builder.build()
     } else {
         builder
@@ -150,7 +151,52 @@ fn result(artifact: usize, path: &str, d: &Diagnostic) -> SarifResult {
                     .build(),
             )
             .build()
-    }
+    };
+    result.fixes = fixes;
+    result
+}
+
+fn region(start: Position, end: Position) -> Region {
+    Region::builder()
+        .start_line(start.line as i64)
+        .start_column(start.column as i64)
+        .end_line(end.line as i64)
+        .end_column(end.column as i64)
+        .build()
+}
+
+/// What `pgward lint --fix` would change, as SARIF replacements (an insertion deletes an empty
+/// region).
+fn sarif_fix(artifact: usize, report: &FileReport, fix: &crate::lint::diagnostic::Fix) -> SarifFix {
+    let at = |offset| report.line_index.position(&report.text, offset);
+    let replacements = fix
+        .edits
+        .iter()
+        .map(|e| {
+            Replacement::builder()
+                .deleted_region(region(at(e.range.start), at(e.range.end)))
+                .inserted_content(
+                    ArtifactContent::builder()
+                        .text(e.replacement.clone())
+                        .build(),
+                )
+                .build()
+        })
+        .collect::<Vec<_>>();
+    SarifFix::builder()
+        .description(Message::builder().text(fix.title.clone()).build())
+        .artifact_changes(vec![
+            ArtifactChange::builder()
+                .artifact_location(
+                    ArtifactLocation::builder()
+                        .uri(uri(&report.path))
+                        .index(artifact as i64)
+                        .build(),
+                )
+                .replacements(replacements)
+                .build(),
+        ])
+        .build()
 }
 
 /// The path as a URI reference: forward slashes, relative paths kept relative (minus a leading
