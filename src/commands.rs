@@ -112,6 +112,10 @@ fn lint_settings(args: &LintArgs, config: &Config) -> Result<(LintSettings, Fail
             pg_version,
             assume_in_transaction: args.assume_in_transaction || config.assume_in_transaction,
             profiles: load_pii_profiles(config)?,
+            lock_timeout: config
+                .lock_timeout
+                .clone()
+                .unwrap_or_else(|| lint::context::DEFAULT_LOCK_TIMEOUT.to_owned()),
         },
         rules,
     };

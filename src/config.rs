@@ -25,6 +25,7 @@ struct RawConfig {
     pg_version: Option<Spanned<toml::Value>>,
     assume_in_transaction: Option<bool>,
     fail_on: Option<FailOn>,
+    lock_timeout: Option<Spanned<toml::Value>>,
     #[serde(default)]
     rules: RawRules,
     #[serde(default)]
@@ -66,6 +67,9 @@ pub struct Config {
     pub pg_version: Option<u32>,
     pub assume_in_transaction: bool,
     pub fail_on: Option<FailOn>,
+    /// `lock_timeout`: what `require-timeout-settings` recommends and `--fix` sets, as an SQL
+    /// literal (`'500ms'`).
+    pub lock_timeout: Option<String>,
     pub exclude: Vec<RuleId>,
     pub include: Vec<RuleId>,
     pub severity: Vec<(RuleId, Severity)>,
@@ -162,7 +166,7 @@ impl Config {
                 e.message().trim().to_owned(),
                 "here",
                 Some(
-                    "Valid keys: pg_version, assume_in_transaction, fail_on, [rules] exclude, include, severity, [migrations] layout, transaction, [anonymize] profiles."
+                    "Valid keys: pg_version, assume_in_transaction, fail_on, lock_timeout, [rules] exclude, include, severity, [migrations] layout, transaction, [anonymize] profiles."
                         .to_owned(),
                 ),
             )
@@ -217,6 +221,27 @@ impl Config {
             }
         };
 
+        let lock_timeout = match &raw.lock_timeout {
+            None => None,
+            Some(v) => {
+                let text = match v.get_ref() {
+                    toml::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                Some(parse_lock_timeout(&text).ok_or_else(|| {
+                    invalid(
+                        v.span(),
+                        format!("`{text}` is not a lock_timeout pgward can recommend"),
+                        "expected a duration like \"2s\" or \"500ms\"",
+                        Some(
+                            "A positive number with an optional unit (us, ms, s, min, h, d; milliseconds without one), as PostgreSQL's lock_timeout takes it."
+                                .to_owned(),
+                        ),
+                    )
+                })?)
+            }
+        };
+
         let layout = match &raw.migrations.layout {
             None => None,
             Some(l) => Some(l.get_ref().parse::<Layout>().map_err(|e| {
@@ -252,6 +277,7 @@ impl Config {
             pg_version,
             assume_in_transaction: raw.assume_in_transaction.unwrap_or(false),
             fail_on: raw.fail_on,
+            lock_timeout,
             exclude,
             include,
             severity,
@@ -259,9 +285,56 @@ impl Config {
     }
 }
 
+/// A `lock_timeout` as `pgward.toml` writes it (`"2s"`, `"500 ms"`, `2000`), as the SQL literal
+/// to set (`'2s'`); `None` when PostgreSQL would not take it or it is zero (which turns the
+/// timeout off: the opposite of the advice).
+pub fn parse_lock_timeout(text: &str) -> Option<String> {
+    let text = text.trim();
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let (number, unit) = text.split_at(digits);
+    let unit = unit.trim_start();
+    let known = ["", "us", "ms", "s", "min", "h", "d"].contains(&unit);
+    let positive = number.bytes().any(|b| b != b'0');
+    (known && positive).then(|| format!("'{number}{unit}'"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lock_timeouts_are_positive_durations() {
+        for (text, literal) in [
+            ("2s", "'2s'"),
+            (" 500 ms ", "'500ms'"),
+            ("2000", "'2000'"),
+            ("1min", "'1min'"),
+        ] {
+            assert_eq!(parse_lock_timeout(text).as_deref(), Some(literal), "{text}");
+        }
+        for bad in [
+            "",
+            "0",
+            "0s",
+            "2 seconds",
+            "-1s",
+            "1.5s",
+            "2s'; DROP TABLE x; --",
+            "ms",
+        ] {
+            assert_eq!(parse_lock_timeout(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn lock_timeout_from_the_file() {
+        let c = Config::parse("pgward.toml", "lock_timeout = \"500ms\"\n").unwrap();
+        assert_eq!(c.lock_timeout.as_deref(), Some("'500ms'"));
+        let c = Config::parse("pgward.toml", "lock_timeout = 1500\n").unwrap();
+        assert_eq!(c.lock_timeout.as_deref(), Some("'1500'"));
+        let err = Config::parse("pgward.toml", "lock_timeout = \"0\"\n").unwrap_err();
+        assert!(err.to_string().contains("lock_timeout"), "{err}");
+    }
 
     #[test]
     fn versions_normalise_to_the_major() {

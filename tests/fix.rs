@@ -558,3 +558,34 @@ fn json_shows_the_fixes_that_fix_applies() {
     pgward(dir.path(), &lint_args(&["--fix"]), None);
     assert_eq!(files(applied.path()), files(dir.path()));
 }
+
+#[test]
+fn the_configured_lock_timeout_is_the_one_recommended_and_set() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("pgward.toml"), "lock_timeout = \"500ms\"\n").unwrap();
+    fs::write(
+        dir.path().join("0001.sql"),
+        "ALTER TABLE orders ADD COLUMN note text;\n",
+    )
+    .unwrap();
+    let out = pgward(dir.path(), &["lint", "0001.sql"], None);
+    assert!(
+        text(&out.stdout).contains("SET lock_timeout = '500ms';"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = pgward(dir.path(), &["lint", "--diff", "0001.sql"], None);
+    assert!(
+        text(&out.stdout).contains("+SET lock_timeout = '500ms';"),
+        "{}",
+        text(&out.stdout)
+    );
+    fs::write(dir.path().join("pgward.toml"), "lock_timeout = \"0\"\n").unwrap();
+    let out = pgward(dir.path(), &["lint", "0001.sql"], None);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("lock_timeout"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -301,6 +301,7 @@ fn doc_examples_fire_once_when_bad_and_never_when_good() {
                         )])),
                         None => PiiProfiles::default(),
                     },
+                    ..FileSettings::default()
                 },
                 rules: RuleSettings::only(rule),
             };

@@ -29,7 +29,13 @@ pub struct FileSettings {
     pub assume_in_transaction: bool,
     /// The anonymization profiles of `pgward.toml`'s `[anonymize] profiles`.
     pub profiles: PiiProfiles,
+    /// The `lock_timeout` the help recommends and `--fix` sets, as an SQL literal (`'2s'`):
+    /// `pgward.toml`'s `lock_timeout`.
+    pub lock_timeout: String,
 }
+
+/// The `lock_timeout` pgward recommends unless `pgward.toml` says otherwise.
+pub const DEFAULT_LOCK_TIMEOUT: &str = "'2s'";
 
 impl Default for FileSettings {
     fn default() -> FileSettings {
@@ -37,6 +43,7 @@ impl Default for FileSettings {
             pg_version: 15,
             assume_in_transaction: false,
             profiles: PiiProfiles::default(),
+            lock_timeout: DEFAULT_LOCK_TIMEOUT.to_owned(),
         }
     }
 }
@@ -84,6 +91,8 @@ pub struct Context {
     pub enum_values_added: Vec<(Name, String)>,
     /// The configured anonymization profiles.
     pub profiles: PiiProfiles,
+    /// The `lock_timeout` to recommend and to set in fixes (an SQL literal).
+    pub recommended_lock_timeout: String,
     /// The runner sends the file as one query string of several statements: PostgreSQL runs them
     /// in implicit transaction blocks, whatever `BEGIN`/`COMMIT` the file has, so statements that
     /// refuse transaction blocks fail anywhere in it.
@@ -109,6 +118,7 @@ impl Context {
             held: Vec::new(),
             enum_values_added: Vec::new(),
             profiles: settings.profiles.clone(),
+            recommended_lock_timeout: settings.lock_timeout.clone(),
             one_query_string: false,
         }
     }

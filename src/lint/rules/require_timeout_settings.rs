@@ -52,10 +52,11 @@ impl Check for RequireTimeoutSettings {
                     mode.blocks()
                 ),
                 format!(
-                    "Set the timeouts at the top of the migration:\nSET lock_timeout = '2s';\
+                    "Set the timeouts at the top of the migration:\nSET lock_timeout = {};\
                      {statement_timeout}\nWhen the lock is not granted in time the statement \
                      fails instead of stalling traffic; retry the migration later (a few \
-                     attempts with a pause between them)"
+                     attempts with a pause between them)",
+                    ctx.recommended_lock_timeout
                 ),
             )
             .lock(mode)
@@ -64,10 +65,7 @@ impl Check for RequireTimeoutSettings {
     }
 }
 
-/// The value the fix sets: the one the help recommends.
-pub const FIX_LOCK_TIMEOUT: &str = "'2s'";
-
-/// `SET [LOCAL] lock_timeout = '2s';` before the statement.
+/// `SET [LOCAL] lock_timeout = <the recommended value>;` before the statement.
 fn fix(stmt: &Statement, ctx: &Context) -> Result<Fix, String> {
     if stmt.in_do_block {
         return Err(
@@ -80,7 +78,10 @@ fn fix(stmt: &Statement, ctx: &Context) -> Result<Fix, String> {
         "Set lock_timeout before the first statement that waits for a lock",
         vec![Edit::insert(
             stmt.span.start,
-            format!("SET{local} lock_timeout = {FIX_LOCK_TIMEOUT};\n"),
+            format!(
+                "SET{local} lock_timeout = {};\n",
+                ctx.recommended_lock_timeout
+            ),
         )],
         Needs::AnotherStatement,
     ))
