@@ -27,6 +27,7 @@
 #                  directory (pg_dump -Fd -j <largest JOBS>); both: each round times both archives
 #   COMPRESS=      pg_dump's -Z/--compress value (e.g. 0, lz4, zstd); default: pg_dump's default
 #   PGWARD_BIN=    a pgward binary to use instead of building one
+#   RSS_FROM_PROC=1  sample /proc even when GNU time is installed
 #   PIN=1          pin the server to CPU 0 and the timed client (pg_restore, pgward) to CPU 1, as if
 #                  the client had a machine of its own (a CI runner beside the database server);
 #                  needs taskset (util-linux) and 2 CPUs. Off by default: everything shares all CPUs.
@@ -143,31 +144,8 @@ fi
 
 # ---------------------------------------------------------------------------------------------
 # Measuring: wall seconds, peak RSS (kB) of the client process.
-time_bin=
-if [[ -x /usr/bin/time ]] && /usr/bin/time -v true >/dev/null 2>&1; then
-    time_bin=/usr/bin/time
-    rss_method='GNU time -v (Maximum resident set size)'
-else
-    rss_method='highest VmRSS of the process tree, sampled from /proc every 0.1 s'
-fi
-tree_rss() {
-    local queue=("$1") p max=0 rss line f
-    while ((${#queue[@]})); do
-        p=${queue[0]}
-        queue=("${queue[@]:1}")
-        rss=
-        while read -r line; do
-            [[ $line == VmRSS:* ]] && { rss=${line//[^0-9]/}; break; }
-        done <"/proc/$p/status" 2>/dev/null || :
-        [[ -n $rss ]] && ((rss > max)) && max=$rss
-        for f in /proc/"$p"/task/*/children; do
-            [[ -r $f ]] || continue
-            read -r -a line <"$f" 2>/dev/null || :
-            queue+=("${line[@]}")
-        done
-    done
-    echo "$max"
-}
+# shellcheck source=bench-sync/measure.sh
+. "$files/measure.sh"
 # measure CMD...: runs CMD; sets $took (seconds) and $peak (kB); returns CMD's status.
 measure() {
     local status=0 t0 t1

@@ -262,7 +262,12 @@ fn allowed<'f>(
         }
         _ => {}
     }
-    let inside = |at: usize| statements.iter().any(|s| s.start <= at && at <= s.end);
+    // Statements come in file order and do not overlap: the one that could hold `at` is the last
+    // that starts at or before it (a binary search, as the engine asks for every finding).
+    let inside = |at: usize| {
+        let i = statements.partition_point(|s| s.start <= at);
+        i > 0 && at <= statements[i - 1].end
+    };
     if fix
         .edits
         .iter()
@@ -278,7 +283,10 @@ fn allowed<'f>(
 /// above it, which must stay attached to the statement they silence (and before a goose
 /// `StatementBegin` line, which makes the block one statement).
 fn anchored(text: &str, statements: &[Range<usize>], e: &Edit) -> Range<usize> {
-    if !e.range.is_empty() || !statements.iter().any(|s| s.start == e.range.start) {
+    let at_a_start = statements
+        .binary_search_by_key(&e.range.start, |s| s.start)
+        .is_ok();
+    if !e.range.is_empty() || !at_a_start {
         return e.range.clone();
     }
     let mut at = e.range.start;
