@@ -1405,6 +1405,12 @@ pub fn add_concurrently(
     if ctx.in_explicit_transaction() {
         return Err("the statement is inside BEGIN ... COMMIT, where CONCURRENTLY fails".into());
     }
+    if ctx.one_query_string {
+        return Err(format!(
+            "the runner sends the file as one query string, which PostgreSQL runs in an implicit \
+             transaction block, where CONCURRENTLY fails: {verb} in a migration file of its own"
+        ));
+    }
     if ctx.in_transaction() {
         return Err(format!(
             "the migration runs in a transaction, where CONCURRENTLY fails: {verb} in a \
