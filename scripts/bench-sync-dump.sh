@@ -79,23 +79,8 @@ both) formats=(custom directory) ;;
 *) die "FORMAT must be custom, directory or both, got '$FORMAT'" ;;
 esac
 
-if [[ -n ${PG_BINDIR:-} ]]; then
-    bindir=$PG_BINDIR
-elif command -v initdb >/dev/null; then
-    bindir=$(dirname "$(readlink -f "$(command -v initdb)")")
-else
-    bindir=$(find /usr/lib/postgresql -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n 1)
-fi
-for b in initdb pg_ctl postgres psql pg_dump pg_restore createdb; do
-    [[ -x $bindir/$b ]] || die "cannot find PostgreSQL's $b (looked in '${bindir:-nothing}'): install PostgreSQL or set PG_BINDIR"
-done
-
-if [[ $(id -u) == 0 ]]; then
-    id postgres >/dev/null 2>&1 || die "running as root but there is no postgres user to run the server as"
-    as_server() { runuser -u postgres -- "$@"; }
-else
-    as_server() { "$@"; }
-fi
+# shellcheck source=bench-sync/binaries.sh
+. "$files/binaries.sh"
 
 pgward=${PGWARD_BIN:-}
 if [[ -z $pgward ]]; then

@@ -283,17 +283,25 @@ fn an_enum_created_earlier_in_the_same_change_is_new() {
     assert_eq!(lines(&found), [("0003_index.sql", 3)], "{found:#?}");
 }
 
-#[test]
-fn a_table_created_by_a_migration_already_on_the_base_exists() {
+/// [`repository`] after 0002 landed on main and the branch was rebased onto it: the branch adds
+/// only 0003.
+fn audit_log_on_main() -> tempfile::TempDir {
     let tmp = repository();
     let repo = tmp.path();
-    // 0002 lands on main first: only 0003 is new on the branch.
     git(repo, &["checkout", "-q", "main"]);
     write(repo, "migrations/0002_audit_log.sql", AUDIT_LOG);
     git(repo, &["add", "."]);
     git(repo, &["commit", "-q", "-m", "audit_log"]);
     git(repo, &["checkout", "-q", "feature"]);
     git(repo, &["rebase", "-q", "main"]);
+    tmp
+}
+
+#[test]
+fn a_table_created_by_a_migration_already_on_the_base_exists() {
+    // 0002 lands on main first: only 0003 is new on the branch.
+    let tmp = audit_log_on_main();
+    let repo = tmp.path();
     let out = pgward(
         repo,
         &["lint", "--format", "json", "--since", "main", "migrations"],
@@ -308,14 +316,8 @@ fn a_table_created_by_a_migration_already_on_the_base_exists() {
 
 #[test]
 fn an_old_migration_edited_in_place_stays_deployed() {
-    let tmp = repository();
+    let tmp = audit_log_on_main();
     let repo = tmp.path();
-    git(repo, &["checkout", "-q", "main"]);
-    write(repo, "migrations/0002_audit_log.sql", AUDIT_LOG);
-    git(repo, &["add", "."]);
-    git(repo, &["commit", "-q", "-m", "audit_log"]);
-    git(repo, &["checkout", "-q", "feature"]);
-    git(repo, &["rebase", "-q", "main"]);
     // 0001 is edited on the branch: changed, so linted. 0002, unchanged, runs after it, so 0001
     // ran before 0002 was deployed: orders is not new.
     write(
@@ -339,17 +341,11 @@ fn an_old_migration_edited_in_place_stays_deployed() {
 
 #[test]
 fn the_latest_deployed_migration_edited_in_place_stays_deployed() {
-    let tmp = repository();
-    let repo = tmp.path();
     // main has 0001 and 0002; the branch edits 0002, the latest migration on main, and adds
     // 0003. No unchanged migration runs after 0002, so only git's status tells that it was on
     // the base (modified, not added): audit_log exists and has rows.
-    git(repo, &["checkout", "-q", "main"]);
-    write(repo, "migrations/0002_audit_log.sql", AUDIT_LOG);
-    git(repo, &["add", "."]);
-    git(repo, &["commit", "-q", "-m", "audit_log"]);
-    git(repo, &["checkout", "-q", "feature"]);
-    git(repo, &["rebase", "-q", "main"]);
+    let tmp = audit_log_on_main();
+    let repo = tmp.path();
     write(
         repo,
         "migrations/0002_audit_log.sql",
